@@ -1,0 +1,2 @@
+//! The Tauri shell of KSeF Desk.
+pub fn run() {}
