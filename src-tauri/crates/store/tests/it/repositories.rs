@@ -1,0 +1,164 @@
+use desk_store::{NewAuditEntry, NewContractor, NewUser, Role, StoreError};
+use rusqlite::Connection;
+
+use crate::{acme, at, temp_store};
+
+fn supplier(nip: &str, name: &str) -> NewContractor {
+    NewContractor {
+        nip: Some(nip.into()),
+        eu_vat_id: None,
+        name: name.into(),
+        address_line1: String::new(),
+        address_line2: String::new(),
+        country_code: "PL".into(),
+        email: None,
+        trusted: false,
+    }
+}
+
+#[test]
+fn companies_round_trip_and_nip_is_unique() {
+    let t = temp_store();
+    let company = t
+        .store
+        .write(|tx| tx.insert_company(&acme(), at(2)))
+        .unwrap();
+    assert_eq!(company.nip, "5261040828");
+    assert_eq!(company.created_at, at(2));
+    assert_eq!(t.store.read(|tx| tx.company(company.id)).unwrap(), company);
+
+    let error = t
+        .store
+        .write(|tx| tx.insert_company(&acme(), at(3)))
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::AlreadyExists { entity: "company", detail } if detail.contains("5261040828")),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_missing_company_is_not_found() {
+    let t = temp_store();
+    let error = t.store.read(|tx| tx.company(42)).unwrap_err();
+    assert!(matches!(
+        error,
+        StoreError::NotFound {
+            entity: "company",
+            id: 42
+        }
+    ));
+}
+
+#[test]
+fn the_schema_rejects_a_malformed_nip() {
+    let t = temp_store();
+    let mut bad = acme();
+    bad.nip = "52610408".into();
+    assert!(t.store.write(|tx| tx.insert_company(&bad, at(2))).is_err());
+}
+
+#[test]
+fn contractors_are_listed_per_company_by_name() {
+    let t = temp_store();
+    let company = t
+        .store
+        .write(|tx| tx.insert_company(&acme(), at(2)))
+        .unwrap();
+    t.store
+        .write(|tx| {
+            tx.insert_contractor(company.id, &supplier("7010002137", "Zeta"), at(2))?;
+            tx.insert_contractor(company.id, &supplier("1132853869", "alfa"), at(2))
+        })
+        .unwrap();
+    let names: Vec<_> = t
+        .store
+        .read(|tx| tx.list_contractors(company.id))
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["alfa", "Zeta"]);
+
+    let duplicate = t
+        .store
+        .write(|tx| tx.insert_contractor(company.id, &supplier("7010002137", "Zeta again"), at(3)));
+    assert!(matches!(
+        duplicate,
+        Err(StoreError::AlreadyExists {
+            entity: "contractor",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn roles_are_granted_once_and_read_back_sorted() {
+    let t = temp_store();
+    let company = t
+        .store
+        .write(|tx| tx.insert_company(&acme(), at(2)))
+        .unwrap();
+    let user = t
+        .store
+        .write(|tx| {
+            let user = tx.insert_user(
+                &NewUser {
+                    login: "anna".into(),
+                    display_name: "Anna Nowak".into(),
+                },
+                at(2),
+            )?;
+            tx.grant_role(user.id, company.id, Role::Finance)?;
+            tx.grant_role(user.id, company.id, Role::Costs)?;
+            tx.grant_role(user.id, company.id, Role::Finance)?;
+            Ok(user)
+        })
+        .unwrap();
+    assert_eq!(
+        t.store.read(|tx| tx.roles(user.id, company.id)).unwrap(),
+        [Role::Costs, Role::Finance]
+    );
+    assert_eq!(t.store.read(|tx| tx.list_users()).unwrap(), [user]);
+}
+
+#[test]
+fn the_audit_log_is_append_only() {
+    let t = temp_store();
+    t.store
+        .write(|tx| {
+            tx.append_audit(&NewAuditEntry {
+                at: at(4),
+                user_id: None,
+                company_id: None,
+                action: "settings.locale",
+                detail: "en",
+            })
+        })
+        .unwrap();
+    let entries = t.store.read(|tx| tx.recent_audit(10)).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].action, "settings.locale");
+
+    let conn = Connection::open(t.store.path()).unwrap();
+    let error = conn
+        .execute("UPDATE audit_log SET detail = 'pl'", [])
+        .unwrap_err();
+    assert!(error.to_string().contains("append-only"), "{error}");
+    assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+    drop(conn);
+    assert_eq!(t.store.read(|tx| tx.recent_audit(10)).unwrap(), entries);
+    drop(t.dir);
+}
+
+#[test]
+fn counts_start_at_zero() {
+    let t = temp_store();
+    let company = t
+        .store
+        .write(|tx| tx.insert_company(&acme(), at(2)))
+        .unwrap();
+    let sales = t.store.read(|tx| tx.sales_counts(company.id)).unwrap();
+    assert_eq!(sales, Default::default());
+    assert_eq!(t.store.read(|tx| tx.pending_outbox_count()).unwrap(), 0);
+}
