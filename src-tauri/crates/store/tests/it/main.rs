@@ -1,5 +1,8 @@
 //! Integration tests of the store against real SQLite files in temp dirs.
 
+// Test helpers outside #[test] fns are test code too; clippy.toml only exempts the fns.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod migrations;
 mod repositories;
 
