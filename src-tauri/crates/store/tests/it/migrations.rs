@@ -41,7 +41,7 @@ fn data_survives_the_upgrade_from_schema_1() {
              INSERT INTO companies (nip, name, ksef_environment, created_at)
                VALUES ('5261040828', 'Stara Firma', 'production', '2025-01-02T03:04:05Z');
              INSERT INTO contractors (company_id, nip, name, created_at, updated_at)
-               VALUES (1, '7010002137', 'Dostawca', '2025-01-02T03:04:05Z', '2025-01-02T03:04:05Z');
+               VALUES (1, '7010002139', 'Dostawca', '2025-01-02T03:04:05Z', '2025-01-02T03:04:05Z');
              INSERT INTO app_settings (key, value) VALUES ('locale', 'en');",
         )
         .unwrap();

@@ -67,7 +67,7 @@ fn contractors_are_listed_per_company_by_name() {
         .unwrap();
     t.store
         .write(|tx| {
-            tx.insert_contractor(company.id, &supplier("7010002137", "Zeta"), at(2))?;
+            tx.insert_contractor(company.id, &supplier("7010002139", "Zeta"), at(2))?;
             tx.insert_contractor(company.id, &supplier("1132853869", "alfa"), at(2))
         })
         .unwrap();
@@ -82,7 +82,7 @@ fn contractors_are_listed_per_company_by_name() {
 
     let duplicate = t
         .store
-        .write(|tx| tx.insert_contractor(company.id, &supplier("7010002137", "Zeta again"), at(3)));
+        .write(|tx| tx.insert_contractor(company.id, &supplier("7010002139", "Zeta again"), at(3)));
     assert!(matches!(
         duplicate,
         Err(StoreError::AlreadyExists {

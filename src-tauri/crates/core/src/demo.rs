@@ -1,0 +1,107 @@
+//! The demo profile: a sample company with contractors and a user holding
+//! every role, so that a first start shows a working app.
+
+use desk_store::{KsefEnvironment, NewAuditEntry, NewCompany, NewContractor, NewUser, Role};
+
+use crate::{Desk, Result};
+
+/// The demo company's NIP (valid checksum; it is the simulator's demo company).
+pub const DEMO_NIP: &str = "5265877635";
+
+impl Desk {
+    /// Fills an empty profile with the demo company. Returns `false` and
+    /// changes nothing when the profile already has a company.
+    pub fn seed_demo(&self) -> Result<bool> {
+        let now = self.clock().now();
+        Ok(self.store().write(|tx| {
+            if !tx.list_companies()?.is_empty() {
+                return Ok(false);
+            }
+            let company = tx.insert_company(
+                &NewCompany {
+                    nip: DEMO_NIP.into(),
+                    name: "Pracownia Demo Sp. z o.o.".into(),
+                    address_line1: "ul. Marszałkowska 84/92".into(),
+                    address_line2: "00-514 Warszawa".into(),
+                    ksef_environment: KsefEnvironment::Simulator,
+                    ksef_base_url: None,
+                },
+                now,
+            )?;
+            for contractor in demo_contractors() {
+                tx.insert_contractor(company.id, &contractor, now)?;
+            }
+            let user = tx.insert_user(
+                &NewUser {
+                    login: "demo".into(),
+                    display_name: "Użytkownik demo".into(),
+                },
+                now,
+            )?;
+            for role in Role::ALL {
+                tx.grant_role(user.id, company.id, role)?;
+            }
+            tx.append_audit(&NewAuditEntry {
+                at: now,
+                user_id: Some(user.id),
+                company_id: Some(company.id),
+                action: "demo.seeded",
+                detail: "",
+            })?;
+            Ok(true)
+        })?)
+    }
+}
+
+fn demo_contractors() -> Vec<NewContractor> {
+    let pl = |nip: &str, name: &str, line1: &str, line2: &str, trusted: bool| NewContractor {
+        nip: Some(nip.into()),
+        eu_vat_id: None,
+        name: name.into(),
+        address_line1: line1.into(),
+        address_line2: line2.into(),
+        country_code: "PL".into(),
+        email: None,
+        trusted,
+    };
+    vec![
+        pl(
+            "7740001454",
+            "Hurtownia Papiernicza Kałamarz S.A.",
+            "ul. Żółkiewskiego 12",
+            "87-100 Toruń",
+            true,
+        ),
+        pl(
+            "9542751368",
+            "Biuro Rachunkowe Księgowa Sp. j.",
+            "ul. Łąkowa 7",
+            "40-001 Katowice",
+            true,
+        ),
+        pl(
+            "6793108059",
+            "Serwis IT Bajt Sp. z o.o.",
+            "al. Pokoju 18",
+            "31-564 Kraków",
+            false,
+        ),
+        pl(
+            "8992689516",
+            "Drukarnia Świt s.c.",
+            "ul. Legnicka 55",
+            "54-203 Wrocław",
+            false,
+        ),
+        NewContractor {
+            nip: None,
+            eu_vat_id: Some("DE811569869".into()),
+            name: "Müller Bürobedarf GmbH".into(),
+            address_line1: "Friedrichstraße 100".into(),
+            address_line2: "10117 Berlin".into(),
+            country_code: "DE".into(),
+            email: Some("rechnung@example.de".into()),
+            trusted: false,
+        },
+    ]
+}

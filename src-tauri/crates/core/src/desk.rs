@@ -1,0 +1,159 @@
+use std::path::Path;
+use std::sync::RwLock;
+
+use desk_store::{
+    Company, Contractor, CostCounts, KsefEnvironment, NewAuditEntry, SalesCounts, Store,
+    DATABASE_FILE_NAME,
+};
+
+use crate::{Clock, CoreError, Locale, Result};
+
+const LOCALE_KEY: &str = "ui.locale";
+const ACTIVE_COMPANY_KEY: &str = "ui.active_company_id";
+
+/// The application's state and the entry point of every workflow.
+pub struct Desk {
+    store: Store,
+    clock: Box<dyn Clock>,
+    locale: RwLock<Locale>,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusSummary {
+    pub environment: Option<KsefEnvironment>,
+    pub connection: ConnectionState,
+    /// Documents waiting in the outbox for KSeF, across all companies.
+    pub queued: u32,
+}
+
+/// The link to KSeF as the user should understand it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// No company is connected to KSeF yet (no token saved).
+    NotConnected,
+    Online,
+    /// KSeF is down or unreachable; work continues and documents queue.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    pub company: Company,
+    pub sales: SalesCounts,
+    pub costs: CostCounts,
+    pub contractors: u32,
+}
+
+impl Desk {
+    /// Opens the profile in `data_dir` (the directory must exist).
+    pub fn open(data_dir: &Path, clock: Box<dyn Clock>) -> Result<Desk> {
+        let store = Store::open(&data_dir.join(DATABASE_FILE_NAME))?;
+        let locale = store
+            .read(|tx| tx.app_setting(LOCALE_KEY))?
+            .as_deref()
+            .and_then(Locale::from_tag)
+            .unwrap_or_default();
+        Ok(Desk {
+            store,
+            clock,
+            locale: RwLock::new(locale),
+        })
+    }
+
+    pub fn locale(&self) -> Locale {
+        *self
+            .locale
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn set_locale(&self, tag: &str) -> Result<Locale> {
+        let locale = Locale::from_tag(tag).ok_or_else(|| CoreError::UnsupportedLocale {
+            tag: tag.to_owned(),
+        })?;
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            tx.set_app_setting(LOCALE_KEY, locale.code())?;
+            tx.append_audit(&NewAuditEntry {
+                at: now,
+                user_id: None,
+                company_id: None,
+                action: "settings.locale",
+                detail: locale.code(),
+            })
+        })?;
+        *self
+            .locale
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = locale;
+        tracing::info!(locale = locale.code(), "language changed");
+        Ok(locale)
+    }
+
+    pub fn companies(&self) -> Result<Vec<Company>> {
+        Ok(self.store.read(|tx| tx.list_companies())?)
+    }
+
+    /// The company the user last worked on, or the first one; `None` before
+    /// any company exists.
+    pub fn active_company(&self) -> Result<Option<Company>> {
+        Ok(self.store.read(|tx| {
+            let chosen = tx
+                .app_setting(ACTIVE_COMPANY_KEY)?
+                .and_then(|id| id.parse::<i64>().ok());
+            let companies = tx.list_companies()?;
+            let active = chosen
+                .and_then(|id| companies.iter().position(|c| c.id == id))
+                .unwrap_or(0);
+            Ok(companies.into_iter().nth(active))
+        })?)
+    }
+
+    pub fn select_company(&self, company_id: i64) -> Result<Company> {
+        Ok(self.store.write(|tx| {
+            let company = tx.company(company_id)?;
+            tx.set_app_setting(ACTIVE_COMPANY_KEY, &company.id.to_string())?;
+            Ok(company)
+        })?)
+    }
+
+    pub fn contractors(&self, company_id: i64) -> Result<Vec<Contractor>> {
+        Ok(self.store.read(|tx| {
+            tx.company(company_id)?;
+            tx.list_contractors(company_id)
+        })?)
+    }
+
+    pub fn dashboard(&self, company_id: i64) -> Result<Dashboard> {
+        Ok(self.store.read(|tx| {
+            Ok(Dashboard {
+                company: tx.company(company_id)?,
+                sales: tx.sales_counts(company_id)?,
+                costs: tx.cost_counts(company_id)?,
+                contractors: u32::try_from(tx.list_contractors(company_id)?.len())
+                    .unwrap_or(u32::MAX),
+            })
+        })?)
+    }
+
+    pub fn status(&self) -> Result<StatusSummary> {
+        let environment = self.active_company()?.map(|c| c.ksef_environment);
+        let queued = self.store.read(|tx| tx.pending_outbox_count())?;
+        Ok(StatusSummary {
+            environment,
+            // The KSeF connection arrives with the token onboarding; until a
+            // company has a token there is nothing to be online with.
+            connection: ConnectionState::NotConnected,
+            queued,
+        })
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+}

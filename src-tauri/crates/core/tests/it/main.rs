@@ -1,0 +1,89 @@
+//! Integration tests of the core against a real store in a temp dir.
+
+// Test helpers outside #[test] fns are test code too; clippy.toml only exempts the fns.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::TimeZone;
+use desk_core::{ConnectionState, Desk, ErrorKind, FixedClock, KsefEnvironment, Locale};
+
+fn open(dir: &tempfile::TempDir) -> Desk {
+    let now = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 25, 8, 0, 0)
+        .single()
+        .unwrap();
+    Desk::open(dir.path(), Box::new(FixedClock(now))).unwrap()
+}
+
+#[test]
+fn a_new_profile_is_empty_polish_and_not_connected() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    assert_eq!(desk.locale(), Locale::Pl);
+    assert!(desk.companies().unwrap().is_empty());
+    assert_eq!(desk.active_company().unwrap(), None);
+    let status = desk.status().unwrap();
+    assert_eq!(status.environment, None);
+    assert_eq!(status.connection, ConnectionState::NotConnected);
+    assert_eq!(status.queued, 0);
+}
+
+#[test]
+fn the_demo_seed_fills_an_empty_profile_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    assert!(desk.seed_demo().unwrap());
+    assert!(!desk.seed_demo().unwrap());
+
+    let companies = desk.companies().unwrap();
+    assert_eq!(companies.len(), 1);
+    let company = &companies[0];
+    assert_eq!(company.ksef_environment, KsefEnvironment::Simulator);
+    let dashboard = desk.dashboard(company.id).unwrap();
+    assert_eq!(dashboard.contractors, 5);
+    assert_eq!(dashboard.sales, Default::default());
+    assert_eq!(
+        desk.status().unwrap().environment,
+        Some(KsefEnvironment::Simulator)
+    );
+    let contractors = desk.contractors(company.id).unwrap();
+    assert!(contractors
+        .iter()
+        .any(|c| c.eu_vat_id.as_deref() == Some("DE811569869")));
+}
+
+#[test]
+fn the_language_choice_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    assert_eq!(desk.set_locale("en-GB").unwrap(), Locale::En);
+    drop(desk);
+    assert_eq!(open(&dir).locale(), Locale::En);
+}
+
+#[test]
+fn an_unknown_language_is_a_validation_error_that_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    let error = desk.set_locale("de").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+    assert_eq!(error.code(), "unsupported_locale");
+    assert!(error.message(Locale::Pl).contains("„de”"));
+    assert_eq!(desk.locale(), Locale::Pl);
+}
+
+#[test]
+fn the_selected_company_is_remembered_and_unknown_ones_are_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    desk.seed_demo().unwrap();
+    let company = desk.companies().unwrap().remove(0);
+    desk.select_company(company.id).unwrap();
+    drop(desk);
+    let desk = open(&dir);
+    assert_eq!(desk.active_company().unwrap().unwrap().id, company.id);
+
+    let error = desk.select_company(9_999).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    assert!(desk.dashboard(9_999).is_err());
+    assert!(desk.contractors(9_999).is_err());
+}
