@@ -1,0 +1,2 @@
+//! `fa3` command-line tool (filled in below).
+fn main() {}

@@ -1,0 +1,8 @@
+//! Integration tests for `fa3`, one binary (see STYLE.md).
+
+// Helpers outside `#[test]` functions are test code too; clippy.toml's
+// in-test allowances do not reach them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod samples;
+mod support;
