@@ -1,0 +1,283 @@
+//! Every request body the client sends validates against `components/schemas` of the
+//! spec (`shared/ksef/openapi/open-api.json`), with OpenAPI 3.0 `nullable` translated to
+//! JSON Schema and unknown properties forbidden (so a misspelt field fails).
+
+use std::path::PathBuf;
+
+use serde_json::{json, Map, Value};
+
+use crate::batch::{build_zip, prepare, BatchFile};
+use crate::crypto::{b64, encrypt_document, rsa_oaep_sha256, tests::test_keypair, SymmetricKey};
+use crate::model::*;
+
+pub(crate) fn spec_path() -> PathBuf {
+    // <repo>/src-tauri/crates/ksef-client -> <repo>/../shared/ksef/openapi/open-api.json
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/ksef/openapi/open-api.json")
+}
+
+fn to_json_schema(v: &Value) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(a.iter().map(to_json_schema).collect()),
+        Value::Object(o) => {
+            let mut out: Map<String, Value> = o
+                .iter()
+                .filter(|(k, _)| k.as_str() != "nullable" && k.as_str() != "example")
+                .map(|(k, v)| {
+                    // `properties` maps names to schemas; do not treat names as keywords.
+                    if k == "properties" {
+                        let props = v
+                            .as_object()
+                            .map(|p| {
+                                p.iter()
+                                    .map(|(n, s)| (n.clone(), to_json_schema(s)))
+                                    .collect::<Map<_, _>>()
+                            })
+                            .unwrap_or_default();
+                        (k.clone(), Value::Object(props))
+                    } else {
+                        (k.clone(), to_json_schema(v))
+                    }
+                })
+                .collect();
+            if out.contains_key("properties") && !out.contains_key("additionalProperties") {
+                out.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            if o.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::String(t)) = out.get("type").cloned() {
+                    out.insert("type".into(), json!([t, "null"]));
+                    if let Some(Value::Array(e)) = out.get_mut("enum") {
+                        e.push(Value::Null);
+                    }
+                } else {
+                    return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+pub(crate) struct Spec {
+    schemas: Value,
+}
+
+impl Spec {
+    pub(crate) fn load() -> Self {
+        let text = std::fs::read_to_string(spec_path())
+            .unwrap_or_else(|e| panic!("{}: {e}", spec_path().display()));
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        Self {
+            schemas: to_json_schema(&doc["components"]["schemas"]),
+        }
+    }
+
+    pub(crate) fn errors(&self, name: &str, instance: &Value) -> Vec<String> {
+        assert!(self.schemas.get(name).is_some(), "no schema {name}");
+        let root = json!({
+            "$ref": format!("#/components/schemas/{name}"),
+            "components": { "schemas": self.schemas.clone() }
+        });
+        let validator = jsonschema::validator_for(&root).unwrap();
+        validator
+            .iter_errors(instance)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect()
+    }
+
+    pub(crate) fn check(&self, name: &str, value: &impl serde::Serialize) {
+        let instance = serde_json::to_value(value).unwrap();
+        let errors = self.errors(name, &instance);
+        assert!(
+            errors.is_empty(),
+            "{name} does not validate: {errors:#?}\n{instance:#}"
+        );
+    }
+}
+
+fn encryption() -> EncryptionInfo {
+    let (_, public) = test_keypair();
+    SymmetricKey::generate()
+        .encryption_info(&public, None)
+        .unwrap()
+}
+
+fn filters_full() -> InvoiceQueryFilters {
+    InvoiceQueryFilters {
+        subject_type: SubjectType::Subject2,
+        date_range: DateRange {
+            date_type: DateType::PermanentStorage,
+            from: "2026-02-01T00:00:00Z".parse().unwrap(),
+            to: Some("2026-03-01T00:00:00Z".parse().unwrap()),
+            restrict_to_permanent_storage_hwm_date: Some(true),
+        },
+        ksef_number: Some("5265877635-20250826-0100001AF629-AF".into()),
+        invoice_number: Some("FA/1/2026".into()),
+        amount: Some(AmountFilter {
+            kind: AmountType::Brutto,
+            from: Some(0.0),
+            to: Some(1000.5),
+        }),
+        seller_nip: Some("5265877635".into()),
+        buyer_identifier: Some(BuyerIdentifier {
+            kind: BuyerIdentifierType::Nip,
+            value: Some("1111111111".into()),
+        }),
+        currency_codes: Some(vec!["PLN".into(), "EUR".into()]),
+        invoicing_mode: Some(InvoicingMode::Online),
+        is_self_invoicing: Some(false),
+        form_type: Some(FormType::FA),
+        invoice_types: Some(vec![
+            InvoiceType::Vat,
+            InvoiceType::Kor,
+            InvoiceType::KorZal,
+        ]),
+        has_attachment: Some(false),
+    }
+}
+
+#[test]
+fn init_token_authentication_request_validates() {
+    let spec = Spec::load();
+    let (_, public) = test_keypair();
+    let enc = rsa_oaep_sha256(&public, b"token|1752000000000").unwrap();
+    let mut req = InitTokenAuthenticationRequest {
+        challenge: "20250514-CR-1F9C3E2A00-4B6A5C8D21-7F".into(),
+        context_identifier: ContextIdentifier::nip("5265877635"),
+        encrypted_token: b64(&enc),
+        public_key_id: None,
+        authorization_policy: None,
+    };
+    spec.check("InitTokenAuthenticationRequest", &req);
+    req.authorization_policy = Some(AuthorizationPolicy {
+        allowed_ips: Some(AllowedIps {
+            ip4_addresses: Some(vec!["192.168.0.10".into()]),
+            ip4_ranges: Some(vec!["10.0.0.1-10.0.0.254".into()]),
+            ip4_masks: Some(vec!["172.16.0.0/16".into()]),
+        }),
+    });
+    spec.check("InitTokenAuthenticationRequest", &req);
+}
+
+#[test]
+fn online_session_and_send_invoice_requests_validate() {
+    let spec = Spec::load();
+    spec.check(
+        "OpenOnlineSessionRequest",
+        &OpenOnlineSessionRequest {
+            form_code: FormCode::fa3(),
+            encryption: encryption(),
+        },
+    );
+    let key = SymmetricKey::generate();
+    let doc = encrypt_document(&key, b"<Faktura>...</Faktura>");
+    let mut req = SendInvoiceRequest {
+        invoice_hash: doc.plain_hash.clone(),
+        invoice_size: doc.plain_size,
+        encrypted_invoice_hash: doc.encrypted_hash.clone(),
+        encrypted_invoice_size: doc.encrypted.len() as u64,
+        encrypted_invoice_content: b64(&doc.encrypted),
+        offline_mode: false,
+        hash_of_corrected_invoice: None,
+    };
+    spec.check("SendInvoiceRequest", &req);
+    req.offline_mode = true;
+    req.hash_of_corrected_invoice = Some(doc.plain_hash);
+    spec.check("SendInvoiceRequest", &req);
+}
+
+#[test]
+fn batch_request_validates() {
+    let spec = Spec::load();
+    let files: Vec<BatchFile> = (0..30)
+        .map(|i| BatchFile {
+            name: format!("f{i}.xml"),
+            xml: format!("<Faktura>{i}</Faktura>").into_bytes(),
+        })
+        .collect();
+    let archive = build_zip(&files).unwrap();
+    let prepared = prepare(&archive, 512, &SymmetricKey::generate()).unwrap();
+    assert!(prepared.info.file_parts.len() > 1);
+    let req = OpenBatchSessionRequest {
+        form_code: FormCode::fa3(),
+        batch_file: prepared.info,
+        encryption: encryption(),
+        offline_mode: true,
+    };
+    spec.check("OpenBatchSessionRequest", &req);
+}
+
+#[test]
+fn query_and_export_requests_validate() {
+    let spec = Spec::load();
+    let minimal = InvoiceQueryFilters::new(
+        SubjectType::Subject1,
+        DateRange {
+            date_type: DateType::Issue,
+            from: "2026-01-01T00:00:00Z".parse().unwrap(),
+            to: None,
+            restrict_to_permanent_storage_hwm_date: None,
+        },
+    );
+    spec.check("InvoiceQueryFilters", &minimal);
+    spec.check("InvoiceQueryFilters", &filters_full());
+    let export = InvoiceExportRequest {
+        encryption: encryption(),
+        only_metadata: true,
+        filters: filters_full(),
+        compression_type: Some(CompressionType::Zip),
+    };
+    spec.check("InvoiceExportRequest", &export);
+}
+
+#[test]
+fn validator_rejects_wrong_bodies() {
+    // The checks above can fail: misspelt, missing and out-of-range fields are caught.
+    let spec = Spec::load();
+    let bad_name = json!({"formCode": {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"},
+        "encryption": {"encrypted_symmetric_key": "x", "initializationVector": "y"}});
+    assert!(!spec
+        .errors("OpenOnlineSessionRequest", &bad_name)
+        .is_empty());
+    let missing =
+        json!({"challenge": "20250514-CR-1F9C3E2A00-4B6A5C8D21-7F", "encryptedToken": "AAAA"});
+    assert!(!spec
+        .errors("InitTokenAuthenticationRequest", &missing)
+        .is_empty());
+    let short_hash = json!({"invoiceHash": "abc", "invoiceSize": 1, "encryptedInvoiceHash": "abc",
+        "encryptedInvoiceSize": 16, "encryptedInvoiceContent": "AAAA"});
+    assert!(!spec.errors("SendInvoiceRequest", &short_hash).is_empty());
+    let bad_enum = json!({"subjectType": "Seller", "dateRange": {"dateType": "Issue", "from": "2026-01-01T00:00:00Z"}});
+    assert!(!spec.errors("InvoiceQueryFilters", &bad_enum).is_empty());
+    let nullable_ok = json!({"subjectType": "Subject1", "dateRange": {"dateType": "Issue", "from": "2026-01-01T00:00:00Z", "to": null}, "amount": null});
+    assert!(spec.errors("InvoiceQueryFilters", &nullable_ok).is_empty());
+}
+
+#[test]
+fn response_types_read_spec_shaped_bodies() {
+    // Responses as the spec describes them (all required fields, camelCase) deserialize,
+    // and they validate against the spec too (guards the samples themselves).
+    let spec = Spec::load();
+    let status = json!({"ordinalNumber": 1, "invoiceNumber": "FA/1/2026", "ksefNumber": "5265877635-20250826-0100001AF629-AF",
+        "referenceNumber": "20250626-EE-0000000000-0000000000-00", "invoiceHash": "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=",
+        "acquisitionDate": "2025-08-26T10:00:00Z", "invoicingDate": "2025-08-26T09:59:59.123+00:00",
+        "permanentStorageDate": null, "upoDownloadUrl": null, "invoicingMode": "Online",
+        "status": {"code": 200, "description": "Sukces", "details": null, "extensions": null}});
+    assert!(spec
+        .errors("SessionInvoiceStatusResponse", &status)
+        .is_empty());
+    let parsed: SessionInvoiceStatusResponse = serde_json::from_value(status).unwrap();
+    assert_eq!(parsed.status.code, 200);
+    let meta = json!({"hasMore": false, "isTruncated": false, "permanentStorageHwmDate": "2026-02-01T00:00:00Z",
+        "invoices": [{"ksefNumber": "5265877635-20250826-0100001AF629-AF", "invoiceNumber": "FA/1", "issueDate": "2025-08-26",
+        "invoicingDate": "2025-08-26T10:00:00Z", "acquisitionDate": "2025-08-26T10:00:01Z", "permanentStorageDate": "2025-08-26T10:00:02Z",
+        "seller": {"nip": "5265877635", "name": "A"}, "buyer": {"identifier": {"type": "Nip", "value": "1111111111"}, "name": "B"},
+        "netAmount": 100.0, "grossAmount": 123.0, "vatAmount": 23.0, "currency": "PLN", "invoicingMode": "Online",
+        "invoiceType": "Vat", "formCode": {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"},
+        "isSelfInvoicing": false, "hasAttachment": false, "invoiceHash": "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="}]});
+    assert!(spec
+        .errors("QueryInvoicesMetadataResponse", &meta)
+        .is_empty());
+    let parsed: QueryInvoicesMetadataResponse = serde_json::from_value(meta).unwrap();
+    assert_eq!(parsed.invoices[0].gross_amount, 123.0);
+}
