@@ -13,13 +13,19 @@
 //! - business rules ([`validate_for_sending`]), which on received documents are
 //!   only warnings ([`Parsed::warnings`]).
 
+pub mod amounts;
 pub mod model;
+pub mod qr;
 mod read;
+pub mod render;
+pub mod validate;
 mod write;
 pub mod xml;
 pub mod xsd;
 
 pub use model::*;
+pub use qr::{verification_link, Environment};
+pub use validate::{validate_for_sending, Finding};
 pub use xsd::{IssueKind, SchemaIssue, FA_NS};
 
 use base64::Engine as _;
@@ -30,6 +36,8 @@ use sha2::Digest as _;
 pub struct Parsed {
     /// The invoice; unmodelled parts are kept in its `extra` fields.
     pub invoice: Invoice,
+    /// Business-rule findings: warnings to show, never a reason to drop the document.
+    pub warnings: Vec<Finding>,
 }
 
 /// Why a document could not be read.
@@ -83,7 +91,8 @@ pub fn parse(xml: &[u8]) -> Result<Parsed, ParseError> {
         return Err(ParseError::Schema(issues));
     }
     let invoice = read::invoice(&tree)?;
-    Ok(Parsed { invoice })
+    let warnings = validate::validate_for_sending(&invoice);
+    Ok(Parsed { invoice, warnings })
 }
 
 /// Write `invoice` as UTF-8 FA(3) XML. The output is checked against the schema

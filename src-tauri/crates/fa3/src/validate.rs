@@ -1,0 +1,559 @@
+//! Business rules: what the XSD cannot say.
+//!
+//! On an invoice we send, every [`Finding`] blocks sending. On a received one
+//! the same findings are only warnings: official samples themselves carry
+//! placeholder NIPs and totals that do not add up, and a legally received
+//! invoice must never be dropped because of them.
+
+use rust_decimal::Decimal;
+
+use crate::amounts::{self, Group};
+use crate::model::*;
+
+/// One business-rule finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code the UI and tests can match on, e.g. `nip.checksum`.
+    pub code: &'static str,
+    /// Field path in FA(3) terms, e.g. `Podmiot2/DaneIdentyfikacyjne/NIP`.
+    pub path: String,
+    /// Message in Polish, naming the field and the fix.
+    pub message_pl: String,
+    /// The same in English.
+    pub message_en: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}] {}: {}", self.code, self.path, self.message_en)
+    }
+}
+
+/// Gross amount above which annex-15 goods require split payment (art. 108a ust. 1a).
+pub const MPP_THRESHOLD_PLN: Decimal = Decimal::from_parts(15_000, 0, 0, false, 0);
+/// Simplified invoice limit in PLN (art. 106e ust. 5 pkt 3).
+pub const UPR_LIMIT_PLN: Decimal = Decimal::from_parts(450, 0, 0, false, 0);
+
+/// Whether `nip` is 10 digits with a valid checksum (weights 6,5,7,2,3,4,5,6,7; mod 11).
+pub fn nip_is_valid(nip: &str) -> bool {
+    const W: [u32; 9] = [6, 5, 7, 2, 3, 4, 5, 6, 7];
+    let digits: Vec<u32> = nip.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != 10 || nip.len() != 10 {
+        return false;
+    }
+    let sum: u32 = W.iter().zip(&digits).map(|(w, d)| w * d).sum();
+    let check = sum % 11;
+    check != 10 && check == digits[9]
+}
+
+struct Out(Vec<Finding>);
+
+impl Out {
+    fn push(&mut self, code: &'static str, path: impl Into<String>, pl: String, en: String) {
+        self.0.push(Finding {
+            code,
+            path: path.into(),
+            message_pl: pl,
+            message_en: en,
+        });
+    }
+}
+
+/// Every business-rule finding for `inv`; empty means it may be sent.
+pub fn validate_for_sending(inv: &Invoice) -> Vec<Finding> {
+    let mut o = Out(Vec::new());
+    parties(inv, &mut o);
+    dates(inv, &mut o);
+    lines(inv, &mut o);
+    totals(inv, &mut o);
+    currency(inv, &mut o);
+    split_payment(inv, &mut o);
+    kinds(inv, &mut o);
+    annotations(inv, &mut o);
+    o.0
+}
+
+fn nip(o: &mut Out, nip: &str, path: &str) {
+    if !nip_is_valid(nip) {
+        o.push(
+            "nip.checksum",
+            path,
+            format!("NIP {nip} ma błędną sumę kontrolną. Sprawdź i popraw numer NIP."),
+            format!("NIP {nip} has an invalid checksum. Check and correct the NIP."),
+        );
+    }
+}
+
+fn parties(inv: &Invoice, o: &mut Out) {
+    nip(o, &inv.seller.nip, "Podmiot1/DaneIdentyfikacyjne/NIP");
+    if inv.seller.address.line1.trim().is_empty() {
+        o.push(
+            "seller.address",
+            "Podmiot1/Adres/AdresL1",
+            "Brak adresu sprzedawcy. Uzupełnij adres.".into(),
+            "Seller address is missing. Fill in the address.".into(),
+        );
+    }
+    match &inv.buyer.id {
+        PartyId::Nip(n) => nip(o, n, "Podmiot2/DaneIdentyfikacyjne/NIP"),
+        PartyId::InternalId(_) => o.push(
+            "buyer.id",
+            "Podmiot2/DaneIdentyfikacyjne",
+            "Nabywca nie może być wskazany identyfikatorem wewnętrznym. Podaj NIP, numer VAT UE lub inny identyfikator.".into(),
+            "The buyer cannot be identified by an internal id. Give a NIP, EU VAT number or another tax id.".into(),
+        ),
+        _ => {}
+    }
+    if let PartyId::Nip(n) = &inv.buyer.id {
+        if n == &inv.seller.nip && !inv.fa.annotations.self_billing {
+            o.push(
+                "buyer.same_as_seller",
+                "Podmiot2/DaneIdentyfikacyjne/NIP",
+                "NIP nabywcy jest taki sam jak NIP sprzedawcy. Sprawdź dane nabywcy.".into(),
+                "Buyer NIP equals the seller NIP. Check the buyer.".into(),
+            );
+        }
+    }
+    if inv.fa.kind != InvoiceKind::Upr
+        && inv
+            .buyer
+            .name
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty())
+    {
+        o.push(
+            "buyer.name",
+            "Podmiot2/DaneIdentyfikacyjne/Nazwa",
+            "Brak nazwy nabywcy. Podaj imię i nazwisko lub nazwę nabywcy.".into(),
+            "Buyer name is missing. Enter the buyer's name.".into(),
+        );
+    }
+    if inv.fa.kind != InvoiceKind::Upr && inv.buyer.address.is_none() {
+        o.push(
+            "buyer.address",
+            "Podmiot2/Adres",
+            "Brak adresu nabywcy. Uzupełnij adres nabywcy.".into(),
+            "Buyer address is missing. Fill in the buyer's address.".into(),
+        );
+    }
+    for (i, p) in inv.third_parties.iter().enumerate() {
+        if let PartyId::Nip(n) = &p.id {
+            nip(
+                o,
+                n,
+                &format!("Podmiot3[{}]/DaneIdentyfikacyjne/NIP", i + 1),
+            );
+        }
+    }
+}
+
+fn dates(inv: &Invoice, o: &mut Out) {
+    let issue = inv.fa.issue_date;
+    if let Some(SaleDate::Period { from, to }) = inv.fa.sale_date {
+        if from > to {
+            o.push(
+                "date.period",
+                "Fa/OkresFa",
+                format!(
+                    "Początek okresu ({from}) jest po jego końcu ({to}). Zamień daty miejscami."
+                ),
+                format!("Period start ({from}) is after its end ({to}). Swap the dates."),
+            );
+        }
+    }
+    if let Some(p) = &inv.fa.payment {
+        for (i, t) in p.terms.iter().enumerate() {
+            if let Some(due) = t.due {
+                if due < issue {
+                    o.push(
+                        "date.due_before_issue",
+                        format!("Fa/Platnosc/TerminPlatnosci[{}]/Termin", i + 1),
+                        format!("Termin płatności {due} jest przed datą wystawienia {issue}. Ustaw termin na dzień wystawienia lub później."),
+                        format!("Due date {due} is before the issue date {issue}. Set it on or after the issue date."),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(c) = &inv.fa.correction {
+        for (i, k) in c.corrected.iter().enumerate() {
+            if k.issue_date > issue {
+                o.push(
+                    "correction.original_after",
+                    format!("Fa/DaneFaKorygowanej[{}]/DataWystFaKorygowanej", i + 1),
+                    format!("Faktura korygowana ({}) jest późniejsza niż korekta ({issue}). Sprawdź datę faktury korygowanej.", k.issue_date),
+                    format!("The corrected invoice ({}) is dated after the correction ({issue}). Check the original's date.", k.issue_date),
+                );
+            }
+        }
+    }
+}
+
+fn lines(inv: &Invoice, o: &mut Out) {
+    let fa = &inv.fa;
+    let needs_lines = matches!(
+        fa.kind,
+        InvoiceKind::Vat | InvoiceKind::Upr | InvoiceKind::Roz
+    );
+    if needs_lines && fa.lines.is_empty() {
+        o.push(
+            "lines.missing",
+            "Fa/FaWiersz",
+            "Faktura nie ma pozycji. Dodaj co najmniej jedną pozycję.".into(),
+            "The invoice has no lines. Add at least one line.".into(),
+        );
+    }
+    for (i, l) in fa.lines.iter().enumerate() {
+        let path = format!("Fa/FaWiersz[{}]", i + 1);
+        if l.number != (i as u64) + 1 && !fa.kind.is_correction() {
+            o.push(
+                "line.number",
+                format!("{path}/NrWierszaFa"),
+                format!(
+                    "Numer pozycji {} powinien być {}. Numeruj pozycje kolejno od 1.",
+                    l.number,
+                    i + 1
+                ),
+                format!(
+                    "Line number {} should be {}. Number lines consecutively from 1.",
+                    l.number,
+                    i + 1
+                ),
+            );
+        }
+        if l.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            o.push(
+                "line.name",
+                format!("{path}/P_7"),
+                "Brak nazwy towaru lub usługi. Wpisz nazwę.".into(),
+                "Missing name of goods or service. Enter the name.".into(),
+            );
+        }
+        if l.rate.is_none()
+            && l.oss_rate.is_none()
+            && fa.annotations.margin.is_none()
+            && needs_lines
+        {
+            o.push(
+                "line.rate",
+                format!("{path}/P_12"),
+                "Brak stawki VAT. Wybierz stawkę (23, 8, 5, 0, zw, oo, np).".into(),
+                "Missing VAT rate. Choose a rate (23, 8, 5, 0, zw, oo, np).".into(),
+            );
+        }
+        if let (Some(q), Some(p), Some(stated)) = (l.quantity, l.unit_net_price, l.net) {
+            let expected = amounts::round2(q * p - l.discount.unwrap_or_default());
+            if (expected - stated).abs() > Decimal::new(1, 2) {
+                o.push(
+                    "line.net",
+                    format!("{path}/P_11"),
+                    format!("Wartość netto {stated} nie zgadza się z ilością × ceną ({expected}). Popraw wartość lub cenę."),
+                    format!("Net value {stated} does not match quantity × price ({expected}). Fix the value or the price."),
+                );
+            }
+        }
+    }
+}
+
+/// (net field, VAT field, stated, computed from lines, rate groups).
+type TotalCheck = (
+    &'static str,
+    &'static str,
+    Option<TaxedTotal>,
+    Option<TaxedTotal>,
+    Vec<Group>,
+);
+
+fn totals(inv: &Invoice, o: &mut Out) {
+    let fa = &inv.fa;
+    let t = &fa.totals;
+    let sum = amounts::stated_sum(t);
+    // For advance invoices P_15 is the amount received, which need not equal the
+    // sum of P_13/P_14 of the ordered goods; likewise ROZ shows what remains.
+    if !matches!(
+        fa.kind,
+        InvoiceKind::Zal | InvoiceKind::KorZal | InvoiceKind::Roz | InvoiceKind::KorRoz
+    ) && sum != t.gross
+    {
+        o.push(
+            "totals.gross",
+            "Fa/P_15",
+            format!("Kwota należności ogółem {} nie równa się sumie netto i VAT ({sum}). Przelicz sumy.", t.gross),
+            format!("Gross total {} does not equal the sum of net and VAT amounts ({sum}). Recalculate the totals.", t.gross),
+        );
+    }
+    // Advance and settlement invoices state amounts paid or remaining, which
+    // differ from their lines by design.
+    if fa.lines.is_empty()
+        || !matches!(
+            fa.kind,
+            InvoiceKind::Vat | InvoiceKind::Upr | InvoiceKind::Kor
+        )
+    {
+        return;
+    }
+    let computed = amounts::compute_totals(fa);
+    let groups = amounts::group_totals(&fa.lines, &fa.currency, amounts::invoice_exchange_rate(fa));
+    let tolerance = |g: &[Group]| {
+        // Per-line rounding is tolerated up to one grosz per line.
+        let n: usize = groups
+            .iter()
+            .filter(|(k, _)| g.contains(k))
+            .map(|(_, a)| a.lines)
+            .sum();
+        Decimal::new(n as i64, 2)
+    };
+    let pairs: [TotalCheck; 4] = [
+        (
+            "P_13_1",
+            "P_14_1",
+            t.basic,
+            computed.basic,
+            vec![Group::Rate(VatRate::R23), Group::Rate(VatRate::R22)],
+        ),
+        (
+            "P_13_2",
+            "P_14_2",
+            t.reduced1,
+            computed.reduced1,
+            vec![Group::Rate(VatRate::R8), Group::Rate(VatRate::R7)],
+        ),
+        (
+            "P_13_3",
+            "P_14_3",
+            t.reduced2,
+            computed.reduced2,
+            vec![Group::Rate(VatRate::R5)],
+        ),
+        (
+            "P_13_4",
+            "P_14_4",
+            t.taxi,
+            computed.taxi,
+            vec![Group::Rate(VatRate::R4), Group::Rate(VatRate::R3)],
+        ),
+    ];
+    for (net_f, vat_f, stated, comp, g) in pairs {
+        let s = stated.unwrap_or_default();
+        let c = comp.unwrap_or_default();
+        let tol = tolerance(&g);
+        if (s.net - c.net).abs() > tol {
+            o.push(
+                "totals.net",
+                format!("Fa/{net_f}"),
+                format!("Suma netto {} nie zgadza się z pozycjami ({}). Przelicz sumy z pozycji.", s.net, c.net),
+                format!("Net total {} does not match the lines ({}). Recalculate totals from the lines.", s.net, c.net),
+            );
+        }
+        if (s.vat - c.vat).abs() > tol {
+            o.push(
+                "totals.vat",
+                format!("Fa/{vat_f}"),
+                format!(
+                    "Kwota VAT {} nie zgadza się z pozycjami ({}). Przelicz VAT od sumy netto.",
+                    s.vat, c.vat
+                ),
+                format!(
+                    "VAT {} does not match the lines ({}). Recalculate VAT from the net total.",
+                    s.vat, c.vat
+                ),
+            );
+        }
+    }
+    let plain = [
+        ("P_13_6_1", t.zero_domestic, computed.zero_domestic),
+        ("P_13_6_2", t.zero_intra_eu, computed.zero_intra_eu),
+        ("P_13_6_3", t.zero_export, computed.zero_export),
+        ("P_13_7", t.exempt, computed.exempt),
+        ("P_13_8", t.outside_country, computed.outside_country),
+        ("P_13_9", t.eu_services, computed.eu_services),
+        ("P_13_10", t.reverse_charge, computed.reverse_charge),
+    ];
+    for (f, s, c) in plain {
+        let (s, c) = (s.unwrap_or_default(), c.unwrap_or_default());
+        if (s - c).abs() > Decimal::new(fa.lines.len() as i64, 2) {
+            o.push(
+                "totals.net",
+                format!("Fa/{f}"),
+                format!("Suma {s} nie zgadza się z pozycjami ({c}). Przelicz sumy z pozycji."),
+                format!(
+                    "Total {s} does not match the lines ({c}). Recalculate totals from the lines."
+                ),
+            );
+        }
+    }
+}
+
+fn currency(inv: &Invoice, o: &mut Out) {
+    let fa = &inv.fa;
+    let t = &fa.totals;
+    let taxed = [
+        ("P_14_1W", t.basic),
+        ("P_14_2W", t.reduced1),
+        ("P_14_3W", t.reduced2),
+        ("P_14_4W", t.taxi),
+    ];
+    if fa.currency == "PLN" {
+        for (f, g) in taxed {
+            if g.is_some_and(|g| g.vat_pln.is_some()) {
+                o.push(
+                    "currency.pln_vat_in_pln",
+                    format!("Fa/{f}"),
+                    format!("Pole {f} wypełnia się tylko dla faktur w walucie obcej. Usuń je."),
+                    format!("{f} is only for invoices in a foreign currency. Remove it."),
+                );
+            }
+        }
+        return;
+    }
+    for (f, g) in taxed {
+        if g.is_some_and(|g| g.vat_pln.is_none()) {
+            o.push(
+                "currency.vat_pln_missing",
+                format!("Fa/{f}"),
+                format!("Faktura w {} wymaga kwoty VAT przeliczonej na złote ({f}). Podaj kurs i przelicz VAT na PLN.", fa.currency),
+                format!("An invoice in {} needs the VAT converted to PLN ({f}). Give the exchange rate and convert the VAT.", fa.currency),
+            );
+        }
+    }
+    let has_vat = taxed
+        .iter()
+        .any(|(_, g)| g.is_some_and(|g| !g.vat.is_zero()));
+    if has_vat && amounts::invoice_exchange_rate(fa).is_none() {
+        o.push(
+            "currency.rate_missing",
+            "Fa/FaWiersz/KursWaluty",
+            format!(
+                "Brak kursu waluty {} do przeliczenia VAT. Podaj kurs (KursWaluty).",
+                fa.currency
+            ),
+            format!(
+                "Missing the {} exchange rate used to convert VAT. Give the rate (KursWaluty).",
+                fa.currency
+            ),
+        );
+    }
+}
+
+/// Gross in PLN, when it can be known.
+fn gross_pln(fa: &Fa) -> Option<Decimal> {
+    if fa.currency == "PLN" {
+        return Some(fa.totals.gross);
+    }
+    amounts::invoice_exchange_rate(fa).map(|r| amounts::round2(fa.totals.gross * r))
+}
+
+fn split_payment(inv: &Invoice, o: &mut Out) {
+    let fa = &inv.fa;
+    let annex15 = fa.lines.iter().any(|l| l.annex15);
+    if !annex15 || fa.annotations.split_payment {
+        return;
+    }
+    if gross_pln(fa).is_some_and(|g| g > MPP_THRESHOLD_PLN) {
+        o.push(
+            "mpp.required",
+            "Fa/Adnotacje/P_18A",
+            "Faktura na ponad 15 000 zł brutto z towarami lub usługami z załącznika 15 wymaga oznaczenia \"mechanizm podzielonej płatności\". Zaznacz MPP (P_18A = 1).".into(),
+            "An invoice over PLN 15,000 gross with annex-15 goods or services must be marked \"split payment\". Set MPP (P_18A = 1).".into(),
+        );
+    }
+}
+
+fn kinds(inv: &Invoice, o: &mut Out) {
+    let fa = &inv.fa;
+    if fa.kind.is_correction() {
+        match &fa.correction {
+            Some(c) if !c.corrected.is_empty() => {
+                if c.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    o.push(
+                        "correction.reason",
+                        "Fa/PrzyczynaKorekty",
+                        "Brak przyczyny korekty. Opisz, dlaczego faktura jest korygowana.".into(),
+                        "Missing reason for the correction. Describe why the invoice is corrected.".into(),
+                    );
+                }
+            }
+            _ => o.push(
+                "correction.original",
+                "Fa/DaneFaKorygowanej",
+                "Faktura korygująca musi wskazywać fakturę korygowaną (data, numer, numer KSeF). Dodaj dane faktury korygowanej.".into(),
+                "A correction must reference the corrected invoice (date, number, KSeF number). Add the original's data.".into(),
+            ),
+        }
+    } else if fa
+        .correction
+        .as_ref()
+        .is_some_and(|c| !c.corrected.is_empty())
+    {
+        o.push(
+            "correction.unexpected",
+            "Fa/RodzajFaktury",
+            "Dane faktury korygowanej są podane, ale rodzaj faktury nie jest korektą. Zmień rodzaj na KOR lub usuń te dane.".into(),
+            "Corrected-invoice data are present but the kind is not a correction. Set the kind to KOR or remove them.".into(),
+        );
+    }
+    if matches!(fa.kind, InvoiceKind::Roz) && fa.advance_invoices.is_empty() {
+        o.push(
+            "settlement.advances",
+            "Fa/FakturaZaliczkowa",
+            "Faktura rozliczeniowa musi wskazywać faktury zaliczkowe. Dodaj numery faktur zaliczkowych.".into(),
+            "A settlement invoice must list the advance invoices. Add their numbers.".into(),
+        );
+    }
+    if fa.kind == InvoiceKind::Upr {
+        if let Some(g) = gross_pln(fa) {
+            if g > UPR_LIMIT_PLN {
+                o.push(
+                    "simplified.limit",
+                    "Fa/P_15",
+                    format!("Faktura uproszczona może mieć najwyżej 450 zł brutto (jest {g} zł). Wystaw zwykłą fakturę VAT."),
+                    format!("A simplified invoice may not exceed PLN 450 gross (it is {g}). Issue a regular VAT invoice."),
+                );
+            }
+        }
+    }
+}
+
+fn annotations(inv: &Invoice, o: &mut Out) {
+    let fa = &inv.fa;
+    if fa.lines.iter().any(|l| l.rate == Some(VatRate::Exempt))
+        && fa.annotations.exemption == Exemption::None
+    {
+        o.push(
+            "exemption.basis",
+            "Fa/Adnotacje/Zwolnienie",
+            "Pozycje zwolnione (zw) wymagają podstawy zwolnienia. Wskaż przepis (P_19A, P_19B lub P_19C).".into(),
+            "Exempt (zw) lines need an exemption basis. Give the legal provision (P_19A, P_19B or P_19C).".into(),
+        );
+    }
+    if fa
+        .lines
+        .iter()
+        .any(|l| l.rate == Some(VatRate::ReverseCharge))
+        && !fa.annotations.reverse_charge
+    {
+        o.push(
+            "reverse_charge.flag",
+            "Fa/Adnotacje/P_18",
+            "Pozycje z odwrotnym obciążeniem (oo) wymagają adnotacji \"odwrotne obciążenie\". Ustaw P_18 = 1.".into(),
+            "Reverse-charge (oo) lines need the \"reverse charge\" annotation. Set P_18 = 1.".into(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nip_checksum() {
+        assert!(nip_is_valid("5265877635"));
+        assert!(nip_is_valid("1111111111"));
+        assert!(!nip_is_valid("5265877636"));
+        assert!(!nip_is_valid("526587763"));
+        assert!(!nip_is_valid("52658776a5"));
+        // Checksum 10 is never valid.
+        assert!(!nip_is_valid("9000000000"));
+        assert!(!nip_is_valid("9000000009"));
+    }
+}
