@@ -4,5 +4,9 @@
 // in-test allowances do not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cli;
+mod hostile;
+mod props;
+mod render;
 mod samples;
 mod support;
