@@ -1,0 +1,192 @@
+//! Fault injection middleware: outages, 429, 5xx, latency, dropped connections, and the
+//! official rate limits when enforced.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::Utc;
+use rand::Rng;
+
+use super::error::{error_response, ApiError};
+use super::Shared;
+use crate::config::OneShotFault;
+
+enum Decision {
+    Pass,
+    Delay(u64),
+    Fail(ApiError),
+    Reset,
+}
+
+fn reset_response() -> Response {
+    // A body stream that fails at once: the server aborts the connection without a
+    // complete response, which the client sees as a reset / incomplete message.
+    let stream = futures::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected connection reset",
+        ))
+    });
+    let mut resp = Response::new(Body::from_stream(stream));
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_LENGTH,
+        axum::http::HeaderValue::from_static("1024"),
+    );
+    resp
+}
+
+/// The rate-limit group of a request (SPEC `EffectiveApiRateLimits` keys).
+pub(crate) fn group(method: &str, path: &str) -> Option<&'static str> {
+    let p = path.strip_prefix("/v2")?;
+    let seg: Vec<&str> = p.trim_matches('/').split('/').collect();
+    Some(match (method, seg.as_slice()) {
+        (_, ["auth", ..]) | (_, ["security", ..]) => "auth",
+        ("POST", ["sessions", "online"]) | ("POST", ["sessions", "online", _, "close"]) => {
+            "onlineSession"
+        }
+        ("POST", ["sessions", "online", _, "invoices"]) => "invoiceSend",
+        ("POST", ["sessions", "batch"]) | ("POST", ["sessions", "batch", _, "close"]) => {
+            "batchSession"
+        }
+        ("GET", ["sessions"]) => "sessionList",
+        ("GET", ["sessions", _, "invoices"]) | ("GET", ["sessions", _, "invoices", "failed"]) => {
+            "sessionInvoiceList"
+        }
+        ("GET", ["sessions", _, "invoices", _]) => "invoiceStatus",
+        ("GET", ["sessions", ..]) => "sessionMisc",
+        ("POST", ["invoices", "query", "metadata"]) => "invoiceMetadata",
+        ("POST", ["invoices", "exports"]) => "invoiceExport",
+        ("GET", ["invoices", "exports", _]) => "invoiceExportStatus",
+        ("GET", ["invoices", "ksef", _]) => "invoiceDownload",
+        _ => "other",
+    })
+}
+
+/// Production limits per group: (per second, per minute, per hour).
+pub(crate) fn limits(group: &str) -> (u32, u32, u32) {
+    match group {
+        "onlineSession" => (10, 30, 120),
+        "invoiceSend" => (10, 30, 180),
+        "batchSession" => (10, 20, 60),
+        "invoiceStatus" => (30, 120, 1200),
+        "sessionMisc" => (10, 120, 1200),
+        "sessionInvoiceList" => (10, 20, 200),
+        "sessionList" => (5, 10, 60),
+        "invoiceMetadata" => (8, 16, 20),
+        "invoiceExport" => (8, 16, 20),
+        "invoiceExportStatus" => (10, 60, 600),
+        "invoiceDownload" => (8, 16, 64),
+        "auth" => (60, 3600, 216_000),
+        _ => (10, 30, 120),
+    }
+}
+
+fn decide(state: &Shared, req: &Request) -> Decision {
+    let path = req.uri().path().to_owned();
+    let method = req.method().as_str().to_owned();
+    let now = Utc::now();
+    let mut faults = state.fault_state();
+    // One-shot faults first (deterministic tests).
+    if let Some(pos) = faults
+        .one_shot
+        .iter()
+        .position(|(filter, _)| filter.as_deref().is_none_or(|f| path.contains(f)))
+    {
+        let (_, fault) = faults.one_shot.remove(pos);
+        return match fault {
+            OneShotFault::TooManyRequests { retry_after_secs } => Decision::Fail(ApiError::TooManyRequests {
+                retry_after: retry_after_secs,
+                detail: format!("Przekroczono limit żądań. Spróbuj ponownie po {retry_after_secs} sekundach."),
+            }),
+            OneShotFault::ServerError { status } => Decision::Fail(ApiError::Server {
+                status,
+                detail: "Injected server error".into(),
+                retry_after: None,
+            }),
+            OneShotFault::ConnectionReset => Decision::Reset,
+            OneShotFault::Delay { ms } => Decision::Delay(ms),
+        };
+    }
+    let cfg = faults.config.clone();
+    faults.counter += 1;
+    let counter = faults.counter;
+    drop(faults);
+    if let Some(w) = cfg.outages.iter().find(|w| w.from <= now && now < w.to) {
+        let secs = (w.to - now).num_seconds().max(1) as u64;
+        return Decision::Fail(ApiError::Server {
+            status: 503,
+            detail: "System KSeF jest niedostępny (okno niedostępności).".into(),
+            retry_after: Some(secs),
+        });
+    }
+    let mut rng = rand::thread_rng();
+    if cfg.rate_reset > 0.0 && rng.gen_bool(cfg.rate_reset.clamp(0.0, 1.0)) {
+        return Decision::Reset;
+    }
+    if cfg.rate_429 > 0.0 && rng.gen_bool(cfg.rate_429.clamp(0.0, 1.0)) {
+        let secs = cfg.retry_after_secs.max(1);
+        return Decision::Fail(ApiError::TooManyRequests {
+            retry_after: secs,
+            detail: format!("Przekroczono limit żądań. Spróbuj ponownie po {secs} sekundach."),
+        });
+    }
+    if cfg.rate_5xx > 0.0 && rng.gen_bool(cfg.rate_5xx.clamp(0.0, 1.0)) {
+        let status = [500, 502, 503][(counter % 3) as usize];
+        return Decision::Fail(ApiError::Server {
+            status,
+            detail: "Injected server error".into(),
+            retry_after: None,
+        });
+    }
+    if cfg.enforce_rate_limits {
+        if let Some(g) = group(&method, &path) {
+            let (s, m, h) = limits(g);
+            let mut inner = state.inner();
+            let window = inner.rate_windows.entry(g.to_owned()).or_default();
+            window.retain(|t| now - *t < chrono::Duration::hours(1));
+            let count_within = |secs: i64| {
+                window
+                    .iter()
+                    .filter(|t| now - **t < chrono::Duration::seconds(secs))
+                    .count() as u32
+            };
+            let exceeded = [
+                (1i64, s, "sekundę"),
+                (60, m, "minutę"),
+                (3600, h, "godzinę"),
+            ]
+            .into_iter()
+            .find(|(secs, limit, _)| count_within(*secs) >= *limit);
+            if let Some((secs, limit, unit)) = exceeded {
+                return Decision::Fail(ApiError::TooManyRequests {
+                    retry_after: secs as u64,
+                    detail: format!("Przekroczono limit {limit} żądań na {unit}. Spróbuj ponownie po {secs} sekundach."),
+                });
+            }
+            window.push(now);
+        }
+    }
+    if cfg.latency_ms > 0 {
+        return Decision::Delay(cfg.latency_ms);
+    }
+    Decision::Pass
+}
+
+/// The middleware.
+pub(crate) async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    match decide(&state, &req) {
+        Decision::Pass => next.run(req).await,
+        Decision::Delay(ms) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(req).await
+        }
+        Decision::Fail(err) => {
+            tracing::debug!(path = %req.uri().path(), "injected fault");
+            error_response(&err, &req)
+        }
+        Decision::Reset => reset_response(),
+    }
+}

@@ -1,0 +1,125 @@
+//! The HTTP surface: the official paths under `/v2`, pre-signed URLs under `/storage`,
+//! and the simulator's own control endpoints under `/__sim`.
+
+pub mod error;
+mod faults;
+mod invoices;
+mod routes;
+mod sessions;
+
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use axum::middleware;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::state::AppState;
+use error::ApiError;
+
+pub(crate) type Shared = Arc<AppState>;
+
+/// Builds the router.
+pub(crate) fn router(state: Shared) -> Router {
+    let api = Router::new()
+        .route(
+            "/security/public-key-certificates",
+            get(routes::certificates),
+        )
+        .route("/auth/challenge", post(routes::challenge))
+        .route("/auth/ksef-token", post(routes::ksef_token))
+        .route("/auth/token/redeem", post(routes::redeem))
+        .route("/auth/token/refresh", post(routes::refresh))
+        .route("/auth/sessions/current", delete(routes::revoke_current))
+        .route("/auth/{reference}", get(routes::auth_status))
+        .route("/rate-limits", get(routes::rate_limits))
+        .route("/limits/context", get(routes::context_limits))
+        .route("/limits/subject", get(routes::subject_limits))
+        .route("/sessions", get(sessions::list_sessions))
+        .route("/sessions/online", post(sessions::open_online))
+        .route(
+            "/sessions/online/{reference}/invoices",
+            post(sessions::send_invoice),
+        )
+        .route(
+            "/sessions/online/{reference}/close",
+            post(sessions::close_online),
+        )
+        .route("/sessions/batch", post(sessions::open_batch))
+        .route(
+            "/sessions/batch/{reference}/close",
+            post(sessions::close_batch),
+        )
+        .route("/sessions/{reference}", get(sessions::session_status))
+        .route(
+            "/sessions/{reference}/invoices",
+            get(sessions::session_invoices),
+        )
+        .route(
+            "/sessions/{reference}/invoices/failed",
+            get(sessions::failed_invoices),
+        )
+        .route(
+            "/sessions/{reference}/invoices/{invoice}",
+            get(sessions::invoice_status),
+        )
+        .route(
+            "/sessions/{reference}/invoices/{invoice}/upo",
+            get(sessions::invoice_upo),
+        )
+        .route(
+            "/sessions/{reference}/invoices/ksef/{ksef}/upo",
+            get(sessions::invoice_upo_by_ksef),
+        )
+        .route(
+            "/sessions/{reference}/upo/{upo}",
+            get(sessions::session_upo),
+        )
+        .route("/invoices/query/metadata", post(invoices::query_metadata))
+        .route("/invoices/ksef/{ksef}", get(invoices::download))
+        .route("/invoices/exports", post(invoices::start_export))
+        .route(
+            "/invoices/exports/{reference}",
+            get(invoices::export_status),
+        );
+    let storage = Router::new()
+        .route("/storage/{sig}", get(sessions::presigned_get))
+        .route("/storage/{sig}", put(sessions::batch_part_upload));
+    let faulty =
+        Router::new()
+            .nest("/v2", api)
+            .merge(storage)
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                faults::inject,
+            ));
+    let admin = Router::new()
+        .route("/__sim/health", get(routes::health))
+        .route(
+            "/__sim/faults",
+            get(routes::get_faults).put(routes::put_faults),
+        )
+        .route("/__sim/faults/next", post(routes::push_fault))
+        .route("/__sim/tokens", post(routes::add_token));
+    faulty
+        .merge(admin)
+        .layer(middleware::from_fn(error::render_errors))
+        .with_state(state)
+}
+
+/// The bearer token of a request.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Parses a JSON body, answering 400/21405 on failure.
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::validation(format!("Nieprawidłowa treść żądania: {e}")))
+}

@@ -1,0 +1,239 @@
+//! Certificates, authentication, limits and the simulator's control endpoints.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::faults::limits;
+use super::{bearer, parse, Shared};
+use crate::config::{FaultConfig, OneShotFault, TokenSpec};
+use crate::crypto::{b64, SimKey};
+use crate::store::fmt_dt;
+
+fn cert_json(key: &SimKey) -> Value {
+    json!({
+        "certificate": b64(&key.cert_der),
+        "certificateId": key.certificate_id,
+        "publicKeyId": key.public_key_id,
+        "validFrom": fmt_dt(key.valid_from),
+        "validTo": fmt_dt(key.valid_to),
+        "usage": [key.usage.as_str()],
+    })
+}
+
+/// `GET /security/public-key-certificates`
+pub(crate) async fn certificates(State(state): State<Shared>) -> Json<Value> {
+    Json(json!([
+        cert_json(&state.keys.token),
+        cert_json(&state.keys.symmetric)
+    ]))
+}
+
+/// `POST /auth/challenge`
+pub(crate) async fn challenge(State(state): State<Shared>) -> Json<Value> {
+    let (challenge, at) = state.challenge();
+    Json(json!({
+        "challenge": challenge,
+        "timestamp": fmt_dt(at),
+        "timestampMs": at.timestamp_millis(),
+        "clientIp": "127.0.0.1",
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContextIdentifier {
+    #[serde(rename = "type")]
+    kind: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InitTokenAuthenticationRequest {
+    challenge: String,
+    context_identifier: ContextIdentifier,
+    encrypted_token: String,
+    #[serde(default)]
+    public_key_id: Option<String>,
+}
+
+/// `POST /auth/ksef-token`
+pub(crate) async fn ksef_token(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: InitTokenAuthenticationRequest = parse(&body)?;
+    if !matches!(
+        req.context_identifier.kind.as_str(),
+        "Nip" | "InternalId" | "NipVatUe" | "PeppolId"
+    ) {
+        return Err(ApiError::validation(
+            "contextIdentifier.type ma niedozwoloną wartość",
+        ));
+    }
+    let (reference, token, until) = state.init_token_auth(
+        &req.challenge,
+        &req.context_identifier.kind,
+        &req.context_identifier.value,
+        &req.encrypted_token,
+        req.public_key_id.as_deref(),
+    )?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "referenceNumber": reference,
+            "authenticationToken": {"token": token, "validUntil": fmt_dt(until)},
+        })),
+    )
+        .into_response())
+}
+
+/// `GET /auth/{referenceNumber}`
+pub(crate) async fn auth_status(
+    State(state): State<Shared>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    state.auth_status(bearer(&headers), &reference).map(Json)
+}
+
+/// `POST /auth/token/redeem`
+pub(crate) async fn redeem(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    state.redeem(bearer(&headers)).map(Json)
+}
+
+/// `POST /auth/token/refresh`
+pub(crate) async fn refresh(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    state.refresh(bearer(&headers)).map(Json)
+}
+
+/// `DELETE /auth/sessions/current`
+pub(crate) async fn revoke_current(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let caller = state.caller(bearer(&headers), &[])?;
+    state.revoke_auth(&caller.auth_reference);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn limit_values(group: &str) -> Value {
+    let (s, m, h) = limits(group);
+    json!({"perSecond": s, "perMinute": m, "perHour": h})
+}
+
+/// `GET /rate-limits`
+pub(crate) async fn rate_limits(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    state.caller(bearer(&headers), &[])?;
+    let groups = [
+        "onlineSession",
+        "batchSession",
+        "invoiceSend",
+        "invoiceStatus",
+        "sessionList",
+        "sessionInvoiceList",
+        "sessionMisc",
+        "invoiceMetadata",
+        "invoiceExport",
+        "invoiceExportStatus",
+        "invoiceDownload",
+        "other",
+    ];
+    let map: serde_json::Map<String, Value> = groups
+        .iter()
+        .map(|g| ((*g).to_owned(), limit_values(g)))
+        .collect();
+    Ok(Json(Value::Object(map)))
+}
+
+/// `GET /limits/context`
+pub(crate) async fn context_limits(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    state.caller(bearer(&headers), &[])?;
+    let max = state.config.max_invoices_per_session;
+    let l =
+        json!({"maxInvoiceSizeInMB": 1, "maxInvoiceWithAttachmentSizeInMB": 3, "maxInvoices": max});
+    Ok(Json(json!({"onlineSession": l, "batchSession": l})))
+}
+
+/// `GET /limits/subject`
+pub(crate) async fn subject_limits(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    state.caller(bearer(&headers), &[])?;
+    Ok(Json(
+        json!({"enrollment": {"maxEnrollments": 6}, "certificate": {"maxCertificates": 2}}),
+    ))
+}
+
+// ------------------------------------------------------------------- control
+
+/// `GET /__sim/health`
+pub(crate) async fn health(State(state): State<Shared>) -> Json<Value> {
+    Json(
+        json!({"status": "ok", "baseUrl": state.base_url(), "invoices": state.store.count().unwrap_or(0)}),
+    )
+}
+
+/// `GET /__sim/faults`
+pub(crate) async fn get_faults(State(state): State<Shared>) -> Json<FaultConfig> {
+    Json(state.fault_state().config.clone())
+}
+
+/// `PUT /__sim/faults`
+pub(crate) async fn put_faults(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<FaultConfig>, ApiError> {
+    let cfg: FaultConfig = parse(&body)?;
+    state.fault_state().config = cfg.clone();
+    Ok(Json(cfg))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NextFault {
+    #[serde(default)]
+    path_contains: Option<String>,
+    fault: OneShotFault,
+}
+
+/// `POST /__sim/faults/next` — `{"pathContains": "/invoices", "fault": {"kind": "tooManyRequests", "retryAfterSecs": 2}}`
+pub(crate) async fn push_fault(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let next: NextFault = parse(&body)?;
+    state
+        .fault_state()
+        .one_shot
+        .push((next.path_contains, next.fault));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /__sim/tokens` — body `TokenSpec` (`{"context_nip": "...", "permissions": ["InvoiceRead"]}`), answers `{"token": "..."}`.
+pub(crate) async fn add_token(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let spec: TokenSpec = parse(&body)?;
+    Ok(Json(json!({"token": state.add_token(spec)})))
+}

@@ -1,0 +1,234 @@
+//! # ksef-sim — a faithful local KSeF API 2.0
+//!
+//! The simulator serves the official wire contract (`open-api.json`: paths under `/v2`,
+//! methods, JSON field names, status codes, headers) on a loopback port, with real
+//! cryptography (RSA-OAEP SHA-256 token and key wrapping, AES-256-CBC invoices,
+//! X.509 certificates), FA(3) receipt checks, KSeF numbers in the official format with
+//! CRC-8, asynchronous statuses (100 → 150 → 200/4xx), duplicate detection (440 with the
+//! original KSeF number), UPO XML valid against `upo-v4-3.xsd`, a SQLite store of received
+//! invoices (queried as seller `Subject1` or buyer `Subject2`), exports, and fault
+//! injection (429 + Retry-After, 5xx, latency, dropped connections, outage windows,
+//! slow processing, enforced rate limits).
+//!
+//! It owns the KSeF side of the wire and nothing else: it must not know the app, the
+//! store crate or the client crate. It is a dev-dependency of the rest (and a binary).
+//!
+//! ## Use from tests in other crates
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ksef_sim::SimError> {
+//! use ksef_sim::{FaultConfig, OneShotFault, SimConfig, Simulator, TokenSpec, Permission};
+//!
+//! // Random loopback port, in-process on the caller's tokio runtime.
+//! let sim = Simulator::start(SimConfig { seed_demo: true, ..SimConfig::default() }).await?;
+//! // sim.base_url == "http://127.0.0.1:PORT/v2"; sim.nip, sim.token: demo company + full token.
+//!
+//! // A read-only token for another company:
+//! let reader = sim.add_token(TokenSpec {
+//!     context_nip: "1111111111".into(),
+//!     permissions: vec![Permission::InvoiceRead],
+//!     valid_until: None,
+//! });
+//!
+//! // Faults: rates, latency, outages, slow processing ...
+//! sim.set_faults(FaultConfig { rate_429: 0.2, retry_after_secs: 1, ..FaultConfig::default() });
+//! // ... or exactly one fault for the next request whose path contains "/invoices".
+//! sim.push_fault(Some("/invoices"), OneShotFault::TooManyRequests { retry_after_secs: 2 });
+//!
+//! // Seed an invoice issued by someone else (it must pass the receipt checks).
+//! # let xml: &[u8] = b"";
+//! let ksef_number = sim.seed_invoice(xml, chrono::Utc::now())?;
+//! # let _ = (reader, ksef_number);
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Control over HTTP (for the binary): `GET|PUT /__sim/faults`, `POST /__sim/faults/next`,
+//! `POST /__sim/tokens`, `GET /__sim/health` (on the origin, outside `/v2`).
+
+pub mod config;
+pub mod crypto;
+mod error;
+pub mod http;
+pub mod ids;
+pub mod receipt;
+pub mod seed;
+mod state;
+pub mod store;
+pub mod upo;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::{
+    FaultConfig, OneShotFault, OutageWindow, Permission, SimConfig, Timing, TokenSpec, DEMO_NIP,
+};
+pub use error::{Result, SimError};
+pub use state::AppState;
+
+/// Starts simulators.
+#[derive(Debug)]
+pub struct Simulator;
+
+impl Simulator {
+    /// Binds `config.bind` (loopback only), generates or reuses the process-wide keys,
+    /// creates the demo token (and seeds demo invoices if asked), and serves on the
+    /// current tokio runtime until [`SimHandle::shutdown`] or drop.
+    pub async fn start(config: SimConfig) -> Result<SimHandle> {
+        if !config.bind.ip().is_loopback() {
+            return Err(SimError::Startup(format!(
+                "refusing to bind non-loopback address {}",
+                config.bind
+            )));
+        }
+        if !ids::is_valid_nip(&config.demo_nip) {
+            return Err(SimError::Startup(format!(
+                "demo NIP {} has an invalid checksum",
+                config.demo_nip
+            )));
+        }
+        let keys = crypto::shared_keys().await?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|e| SimError::Startup(format!("bind {}: {e}", config.bind)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| SimError::Startup(format!("local address: {e}")))?;
+        let origin = format!("http://{addr}");
+        let store = store::Store::open(config.data_dir.as_deref())?;
+        if config.seed_demo {
+            seed::seed_demo(&store, &config.demo_nip, Utc::now())?;
+        }
+        let nip = config.demo_nip.clone();
+        let extra_tokens = config.tokens.clone();
+        let state = Arc::new(AppState::new(keys, config, origin.clone(), store));
+        let token = state.add_token(TokenSpec::full(nip.clone()));
+        for spec in extra_tokens {
+            state.add_token(spec);
+        }
+        let app = http::router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "simulator server stopped");
+            }
+        });
+        tracing::info!(%origin, "ksef-sim listening");
+        Ok(SimHandle {
+            base_url: format!("{origin}/v2"),
+            origin,
+            nip,
+            token,
+            state,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    /// `http://127.0.0.1:PORT/v2` — what a KSeF client takes as its base URL.
+    pub base_url: String,
+    /// `http://127.0.0.1:PORT` (pre-signed URLs and `/__sim` control live here).
+    pub origin: String,
+    /// The demo company's NIP.
+    pub nip: String,
+    /// A KSeF token with every permission in the demo company's context.
+    pub token: String,
+    state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("base_url", &self.base_url)
+            .field("nip", &self.nip)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    /// Creates a KSeF token; returns its secret value.
+    pub fn add_token(&self, spec: TokenSpec) -> String {
+        self.state.add_token(spec)
+    }
+
+    /// Revokes a KSeF token: new authentications fail with 450 and bearer tokens derived
+    /// from it answer 401. Returns whether the token existed.
+    pub fn revoke_token(&self, token: &str) -> bool {
+        self.state.revoke_token(token)
+    }
+
+    /// Replaces the fault configuration.
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.state.fault_state().config = faults;
+    }
+
+    /// The current fault configuration.
+    pub fn faults(&self) -> FaultConfig {
+        self.state.fault_state().config.clone()
+    }
+
+    /// Queues a fault for the next API request whose path contains `path_contains`
+    /// (any request when `None`). Faults are used in the order queued.
+    pub fn push_fault(&self, path_contains: Option<&str>, fault: OneShotFault) {
+        self.state
+            .fault_state()
+            .one_shot
+            .push((path_contains.map(str::to_owned), fault));
+    }
+
+    /// Stores an invoice as if its seller had sent it to KSeF at `invoicing` (it must
+    /// pass the receipt checks). Returns its KSeF number.
+    pub fn seed_invoice(&self, xml: &[u8], invoicing: DateTime<Utc>) -> Result<String> {
+        seed::store_seeded(&self.state.store, xml, invoicing)
+    }
+
+    /// Seeds the demo cost invoices to `buyer_nip`; returns their KSeF numbers.
+    pub fn seed_demo(&self, buyer_nip: &str) -> Result<Vec<String>> {
+        seed::seed_demo(&self.state.store, buyer_nip, Utc::now())
+    }
+
+    /// Number of invoices in the store.
+    pub fn invoice_count(&self) -> Result<usize> {
+        self.state.store.count()
+    }
+
+    /// The public key published with `usage` (tests encrypt with it).
+    pub fn public_key(&self, usage: crypto::KeyUsage) -> rsa::RsaPublicKey {
+        match usage {
+            crypto::KeyUsage::KsefTokenEncryption => self.state.keys.token.public_key(),
+            crypto::KeyUsage::SymmetricKeyEncryption => self.state.keys.symmetric.public_key(),
+        }
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Demo data: realistic FA(3) cost invoices from several suppliers to the demo company,
+//! spread over the last months, stored as if each supplier had sent them to KSeF.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::error::{Result, SimError};
+use crate::ids;
+use crate::receipt::check_invoice;
+use crate::state::stored_from_facts;
+use crate::store::Store;
+
+/// A supplier of the demo company.
+#[derive(Debug, Clone, Copy)]
+pub struct Supplier {
+    /// NIP (valid checksum).
+    pub nip: &'static str,
+    /// Name.
+    pub name: &'static str,
+    /// Street line.
+    pub address1: &'static str,
+    /// Postcode and city.
+    pub address2: &'static str,
+    /// What it sells: (description, unit, net unit price, VAT rate as in P_12).
+    pub lines: &'static [(&'static str, &'static str, f64, &'static str)],
+    /// Invoice number prefix.
+    pub prefix: &'static str,
+}
+
+/// The demo suppliers.
+pub const SUPPLIERS: &[Supplier] = &[
+    Supplier {
+        nip: "7770001281",
+        name: "Energa-Obrót Serwis Sp. z o.o.",
+        address1: "ul. Grunwaldzka 186",
+        address2: "80-266 Gdańsk",
+        lines: &[
+            ("Energia elektryczna czynna", "kWh", 0.62, "23"),
+            ("Opłata dystrybucyjna stała", "mc", 48.0, "23"),
+        ],
+        prefix: "EN",
+    },
+    Supplier {
+        nip: "5213012343",
+        name: "Biuro Rachunkowe Saldo Anna Kowalska",
+        address1: "ul. Marszałkowska 84/92 lok. 15",
+        address2: "00-514 Warszawa",
+        lines: &[
+            ("Usługi księgowe - pełna księgowość", "usł.", 1200.0, "23"),
+            ("Obsługa kadrowo-płacowa", "os.", 85.0, "23"),
+        ],
+        prefix: "BR",
+    },
+    Supplier {
+        nip: "6762399104",
+        name: "Hurtownia Papiernicza Biurex S.A.",
+        address1: "ul. Zabłocie 43",
+        address2: "30-701 Kraków",
+        lines: &[
+            ("Papier ksero A4 80g", "ryza", 21.5, "23"),
+            ("Toner HP 59A", "szt.", 389.0, "23"),
+            ("Segregator A4 75mm", "szt.", 9.9, "23"),
+        ],
+        prefix: "FV",
+    },
+    Supplier {
+        nip: "9512234562",
+        name: "Netia Business Sp. z o.o.",
+        address1: "ul. Poleczki 13",
+        address2: "02-822 Warszawa",
+        lines: &[
+            ("Abonament internet światłowodowy 1 Gb/s", "mc", 249.0, "23"),
+            ("Telefonia komórkowa - abonament", "szt.", 59.0, "23"),
+        ],
+        prefix: "NB",
+    },
+    Supplier {
+        nip: "8991234564",
+        name: "Piekarnia i Catering Kłos Sp.j.",
+        address1: "ul. Legnicka 55",
+        address2: "54-203 Wrocław",
+        lines: &[
+            ("Catering - lunch firmowy", "os.", 42.0, "8"),
+            ("Pieczywo i przekąski", "kpl.", 150.0, "5"),
+        ],
+        prefix: "KL",
+    },
+];
+
+/// The demo company's name.
+pub const DEMO_COMPANY: &str = "Demo Sp. z o.o.";
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn rate_field(rate: &str) -> (&'static str, &'static str) {
+    match rate {
+        "8" => ("P_13_2", "P_14_2"),
+        "5" => ("P_13_3", "P_14_3"),
+        _ => ("P_13_1", "P_14_1"),
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// Renders an FA(3) VAT invoice from `supplier` to the buyer.
+pub fn invoice_xml(
+    supplier: &Supplier,
+    buyer_nip: &str,
+    buyer_name: &str,
+    number: &str,
+    issue: NaiveDate,
+    created: DateTime<Utc>,
+    quantities: &[f64],
+) -> String {
+    let mut rows = String::new();
+    let mut totals: Vec<(&str, f64, f64)> = Vec::new();
+    for (n, ((desc, unit, price, rate), qty)) in supplier.lines.iter().zip(quantities).enumerate() {
+        let net = round2(price * qty);
+        let vat_rate: f64 = rate.parse().unwrap_or(23.0);
+        let vat = round2(net * vat_rate / 100.0);
+        match totals.iter_mut().find(|(r, _, _)| r == rate) {
+            Some(t) => {
+                t.1 += net;
+                t.2 += vat;
+            }
+            None => totals.push((rate, net, vat)),
+        }
+        rows.push_str(&format!(
+            "    <FaWiersz>\n      <NrWierszaFa>{}</NrWierszaFa>\n      <P_7>{}</P_7>\n      <P_8A>{}</P_8A>\n      <P_8B>{}</P_8B>\n      <P_9A>{:.2}</P_9A>\n      <P_11>{:.2}</P_11>\n      <P_12>{}</P_12>\n    </FaWiersz>\n",
+            n + 1,
+            esc(desc),
+            esc(unit),
+            qty,
+            price,
+            net,
+            rate
+        ));
+    }
+    totals.sort_by_key(|(r, _, _)| rate_field(r).0);
+    let mut sums = String::new();
+    let mut gross = 0.0;
+    for (rate, net, vat) in &totals {
+        let (pn, pv) = rate_field(rate);
+        sums.push_str(&format!(
+            "    <{pn}>{net:.2}</{pn}>\n    <{pv}>{vat:.2}</{pv}>\n"
+        ));
+        gross += net + vat;
+    }
+    let due = issue + Duration::days(14);
+    let account = format!("{:0>26}", supplier.nip.repeat(3).get(..26).unwrap_or("0"));
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Faktura xmlns="http://crd.gov.pl/wzor/2025/06/25/13775/">
+  <Naglowek>
+    <KodFormularza kodSystemowy="FA (3)" wersjaSchemy="1-0E">FA</KodFormularza>
+    <WariantFormularza>3</WariantFormularza>
+    <DataWytworzeniaFa>{created}</DataWytworzeniaFa>
+    <SystemInfo>ksef-sim demo</SystemInfo>
+  </Naglowek>
+  <Podmiot1>
+    <DaneIdentyfikacyjne>
+      <NIP>{snip}</NIP>
+      <Nazwa>{sname}</Nazwa>
+    </DaneIdentyfikacyjne>
+    <Adres>
+      <KodKraju>PL</KodKraju>
+      <AdresL1>{a1}</AdresL1>
+      <AdresL2>{a2}</AdresL2>
+    </Adres>
+  </Podmiot1>
+  <Podmiot2>
+    <DaneIdentyfikacyjne>
+      <NIP>{bnip}</NIP>
+      <Nazwa>{bname}</Nazwa>
+    </DaneIdentyfikacyjne>
+    <Adres>
+      <KodKraju>PL</KodKraju>
+      <AdresL1>ul. Prosta 20</AdresL1>
+      <AdresL2>00-850 Warszawa</AdresL2>
+    </Adres>
+    <JST>2</JST>
+    <GV>2</GV>
+  </Podmiot2>
+  <Fa>
+    <KodWaluty>PLN</KodWaluty>
+    <P_1>{issue}</P_1>
+    <P_1M>{city}</P_1M>
+    <P_2>{number}</P_2>
+    <P_6>{issue}</P_6>
+{sums}    <P_15>{gross:.2}</P_15>
+    <Adnotacje>
+      <P_16>2</P_16>
+      <P_17>2</P_17>
+      <P_18>2</P_18>
+      <P_18A>2</P_18A>
+      <Zwolnienie>
+        <P_19N>1</P_19N>
+      </Zwolnienie>
+      <NoweSrodkiTransportu>
+        <P_22N>1</P_22N>
+      </NoweSrodkiTransportu>
+      <P_23>2</P_23>
+      <PMarzy>
+        <P_PMarzyN>1</P_PMarzyN>
+      </PMarzy>
+    </Adnotacje>
+    <RodzajFaktury>VAT</RodzajFaktury>
+{rows}    <Platnosc>
+      <TerminPlatnosci>
+        <Termin>{due}</Termin>
+      </TerminPlatnosci>
+      <FormaPlatnosci>6</FormaPlatnosci>
+      <RachunekBankowy>
+        <NrRB>{account}</NrRB>
+      </RachunekBankowy>
+    </Platnosc>
+  </Fa>
+</Faktura>
+"#,
+        created = created.format("%Y-%m-%dT%H:%M:%SZ"),
+        snip = supplier.nip,
+        sname = esc(supplier.name),
+        a1 = esc(supplier.address1),
+        a2 = esc(supplier.address2),
+        bnip = buyer_nip,
+        bname = esc(buyer_name),
+        issue = issue.format("%Y-%m-%d"),
+        city = esc(supplier
+            .address2
+            .split_once(' ')
+            .map_or(supplier.address2, |(_, c)| c)),
+        number = esc(number),
+        due = due.format("%Y-%m-%d"),
+    )
+}
+
+/// Stores a seeded invoice issued by its seller at `invoicing` (outside any session).
+pub fn store_seeded(store: &Store, xml: &[u8], invoicing: DateTime<Utc>) -> Result<String> {
+    let facts = check_invoice(xml).map_err(|r| {
+        SimError::Invalid(format!(
+            "seeded invoice rejected ({}): {:?}",
+            r.code, r.details
+        ))
+    })?;
+    let acquisition = invoicing + Duration::seconds(2);
+    let stored_at = acquisition + Duration::seconds(1);
+    let ksef = ids::ksef_number(&facts.seller_nip, acquisition.date_naive());
+    let session = ids::reference_number(ids::RefKind::OnlineSession, invoicing);
+    let invoice_ref = ids::reference_number(ids::RefKind::Invoice, invoicing);
+    store.insert(&stored_from_facts(
+        &facts,
+        xml,
+        &ksef,
+        invoicing,
+        acquisition,
+        stored_at,
+        "Online",
+        None,
+        &session,
+        &invoice_ref,
+    ))?;
+    Ok(ksef)
+}
+
+/// Seeds about six months of cost invoices to `buyer_nip` (deterministic per buyer).
+/// Returns the KSeF numbers. Invoices already present (same numbers) are skipped.
+pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let seed = buyer_nip
+        .bytes()
+        .fold(17u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut out = Vec::new();
+    for months_back in (0..6u32).rev() {
+        let month_start = shift_month(now.date_naive(), months_back);
+        for (si, supplier) in SUPPLIERS.iter().enumerate() {
+            // Utilities and services monthly; goods and catering now and then.
+            let count = match si {
+                0 | 1 | 3 => 1,
+                _ => rng.gen_range(0..=2),
+            };
+            for k in 0..count {
+                let day = rng.gen_range(1..=27u32);
+                let Some(issue) = month_start.with_day(day) else {
+                    continue;
+                };
+                if issue >= now.date_naive() {
+                    continue;
+                }
+                let number = format!(
+                    "{}/{:02}/{}/{}",
+                    supplier.prefix,
+                    issue.month(),
+                    issue.year(),
+                    100 + si * 10 + k as usize
+                );
+                let quantities: Vec<f64> = supplier
+                    .lines
+                    .iter()
+                    .map(|(_, unit, _, _)| match *unit {
+                        "kWh" => f64::from(rng.gen_range(300..1400)),
+                        "ryza" | "szt." | "os." => f64::from(rng.gen_range(1..25)),
+                        _ => 1.0,
+                    })
+                    .collect();
+                let hour = rng.gen_range(7..17);
+                let invoicing = issue
+                    .and_hms_opt(hour, rng.gen_range(0..60), rng.gen_range(0..60))
+                    .map(|d| d.and_utc())
+                    .unwrap_or(now);
+                if store
+                    .find_duplicate(supplier.nip, "Vat", &number)?
+                    .is_some()
+                {
+                    continue;
+                }
+                let xml = invoice_xml(
+                    supplier,
+                    buyer_nip,
+                    DEMO_COMPANY,
+                    &number,
+                    issue,
+                    invoicing,
+                    &quantities,
+                );
+                out.push(store_seeded(
+                    store,
+                    xml.as_bytes(),
+                    invoicing.min(now - Duration::minutes(5)),
+                )?);
+            }
+        }
+    }
+    tracing::info!(count = out.len(), "demo invoices seeded");
+    Ok(out)
+}
+
+fn shift_month(d: NaiveDate, back: u32) -> NaiveDate {
+    let total = d.year() * 12 + d.month0() as i32 - back as i32;
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppliers_have_valid_nips_and_their_invoices_pass_receipt() {
+        for s in SUPPLIERS {
+            assert!(ids::is_valid_nip(s.nip), "{}", s.nip);
+        }
+        let store = Store::open(None).unwrap();
+        let numbers = seed_demo(&store, "5265877635", Utc::now()).unwrap();
+        assert!(numbers.len() >= 20, "{}", numbers.len());
+        let all = store.for_subject("5265877635", false).unwrap();
+        assert_eq!(all.len(), numbers.len());
+        let months: std::collections::BTreeSet<_> = all
+            .iter()
+            .map(|i| (i.issue_date.year(), i.issue_date.month()))
+            .collect();
+        assert!(months.len() >= 5, "{months:?}");
+        for inv in &all {
+            assert!(
+                (inv.net_amount + inv.vat_amount - inv.gross_amount).abs() < 0.011,
+                "{inv:?}"
+            );
+        }
+        // Seeding again adds nothing.
+        assert!(seed_demo(&store, "5265877635", Utc::now())
+            .unwrap()
+            .is_empty());
+    }
+}

@@ -1,0 +1,285 @@
+//! Received invoices, kept in SQLite (a file under `--data DIR`, or in memory).
+//!
+//! Only accepted invoices live here: they are what buyers and sellers query and
+//! download. Sessions, tokens and operations are in memory and end with the process.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::error::{Result, SimError};
+
+/// One accepted invoice with its KSeF metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredInvoice {
+    /// KSeF number.
+    pub ksef_number: String,
+    /// Seller NIP.
+    pub seller_nip: String,
+    /// Seller name.
+    pub seller_name: Option<String>,
+    /// Buyer identifier type (`Nip`, `VatUe`, `Other`, `None`).
+    pub buyer_id_type: String,
+    /// Buyer identifier value.
+    pub buyer_id_value: Option<String>,
+    /// Buyer name.
+    pub buyer_name: Option<String>,
+    /// `P_2`.
+    pub invoice_number: String,
+    /// `P_1`.
+    pub issue_date: NaiveDate,
+    /// Accepted for processing.
+    pub invoicing_date: DateTime<Utc>,
+    /// KSeF number assigned.
+    pub acquisition_date: DateTime<Utc>,
+    /// Permanently stored.
+    pub permanent_storage_date: DateTime<Utc>,
+    /// Net total.
+    pub net_amount: f64,
+    /// Gross total.
+    pub gross_amount: f64,
+    /// VAT total (PLN).
+    pub vat_amount: f64,
+    /// Currency code.
+    pub currency: String,
+    /// Metadata `InvoiceType`.
+    pub invoice_type: String,
+    /// FormCode.systemCode.
+    pub system_code: String,
+    /// FormCode.schemaVersion.
+    pub schema_version: String,
+    /// `Online` or `Offline`.
+    pub invoicing_mode: String,
+    /// Self-invoicing.
+    pub is_self_invoicing: bool,
+    /// Has an attachment.
+    pub has_attachment: bool,
+    /// Base64 SHA-256 of the XML.
+    pub invoice_hash: String,
+    /// Technical correction of.
+    pub hash_of_corrected_invoice: Option<String>,
+    /// The session it came in (empty for seeded invoices issued "elsewhere").
+    pub session_reference: String,
+    /// The invoice reference number in that session.
+    pub invoice_reference: String,
+    /// The XML exactly as received.
+    pub xml: Vec<u8>,
+}
+
+/// The SQLite store.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS invoice (
+    ksef_number TEXT PRIMARY KEY,
+    seller_nip TEXT NOT NULL,
+    seller_name TEXT,
+    buyer_id_type TEXT NOT NULL,
+    buyer_id_value TEXT,
+    buyer_name TEXT,
+    invoice_number TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    invoicing_date TEXT NOT NULL,
+    acquisition_date TEXT NOT NULL,
+    permanent_storage_date TEXT NOT NULL,
+    net_amount REAL NOT NULL,
+    gross_amount REAL NOT NULL,
+    vat_amount REAL NOT NULL,
+    currency TEXT NOT NULL,
+    invoice_type TEXT NOT NULL,
+    system_code TEXT NOT NULL,
+    schema_version TEXT NOT NULL,
+    invoicing_mode TEXT NOT NULL,
+    is_self_invoicing INTEGER NOT NULL,
+    has_attachment INTEGER NOT NULL,
+    invoice_hash TEXT NOT NULL,
+    hash_of_corrected_invoice TEXT,
+    session_reference TEXT NOT NULL,
+    invoice_reference TEXT NOT NULL,
+    xml BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoice_seller ON invoice (seller_nip);
+CREATE INDEX IF NOT EXISTS invoice_buyer ON invoice (buyer_id_value);
+CREATE INDEX IF NOT EXISTS invoice_dup ON invoice (seller_nip, invoice_type, invoice_number);
+";
+
+const COLUMNS: &str = "ksef_number, seller_nip, seller_name, buyer_id_type, buyer_id_value, buyer_name, \
+    invoice_number, issue_date, invoicing_date, acquisition_date, permanent_storage_date, net_amount, \
+    gross_amount, vat_amount, currency, invoice_type, system_code, schema_version, invoicing_mode, \
+    is_self_invoicing, has_attachment, invoice_hash, hash_of_corrected_invoice, session_reference, \
+    invoice_reference, xml";
+
+/// Formats a UTC instant the way the simulator stores and sends it (RFC 3339, ms, `Z`).
+pub fn fmt_dt(dt: DateTime<Utc>) -> String {
+    dt.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_dt(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredInvoice> {
+    let issue: String = row.get(7)?;
+    Ok(StoredInvoice {
+        ksef_number: row.get(0)?,
+        seller_nip: row.get(1)?,
+        seller_name: row.get(2)?,
+        buyer_id_type: row.get(3)?,
+        buyer_id_value: row.get(4)?,
+        buyer_name: row.get(5)?,
+        invoice_number: row.get(6)?,
+        issue_date: NaiveDate::parse_from_str(&issue, "%Y-%m-%d").map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        invoicing_date: parse_dt(&row.get::<_, String>(8)?)?,
+        acquisition_date: parse_dt(&row.get::<_, String>(9)?)?,
+        permanent_storage_date: parse_dt(&row.get::<_, String>(10)?)?,
+        net_amount: row.get(11)?,
+        gross_amount: row.get(12)?,
+        vat_amount: row.get(13)?,
+        currency: row.get(14)?,
+        invoice_type: row.get(15)?,
+        system_code: row.get(16)?,
+        schema_version: row.get(17)?,
+        invoicing_mode: row.get(18)?,
+        is_self_invoicing: row.get(19)?,
+        has_attachment: row.get(20)?,
+        invoice_hash: row.get(21)?,
+        hash_of_corrected_invoice: row.get(22)?,
+        session_reference: row.get(23)?,
+        invoice_reference: row.get(24)?,
+        xml: row.get(25)?,
+    })
+}
+
+impl Store {
+    /// Opens (creating) `dir/ksef-sim.sqlite`, or an in-memory database.
+    pub fn open(dir: Option<&Path>) -> Result<Self> {
+        let conn = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let conn = Connection::open(dir.join("ksef-sim.sqlite"))?;
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| SimError::Invalid("store lock poisoned".into()))?;
+        Ok(f(&conn)?)
+    }
+
+    /// Adds an accepted invoice.
+    pub fn insert(&self, inv: &StoredInvoice) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                &format!("INSERT INTO invoice ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"),
+                params![
+                    inv.ksef_number,
+                    inv.seller_nip,
+                    inv.seller_name,
+                    inv.buyer_id_type,
+                    inv.buyer_id_value,
+                    inv.buyer_name,
+                    inv.invoice_number,
+                    inv.issue_date.format("%Y-%m-%d").to_string(),
+                    fmt_dt(inv.invoicing_date),
+                    fmt_dt(inv.acquisition_date),
+                    fmt_dt(inv.permanent_storage_date),
+                    inv.net_amount,
+                    inv.gross_amount,
+                    inv.vat_amount,
+                    inv.currency,
+                    inv.invoice_type,
+                    inv.system_code,
+                    inv.schema_version,
+                    inv.invoicing_mode,
+                    inv.is_self_invoicing,
+                    inv.has_attachment,
+                    inv.invoice_hash,
+                    inv.hash_of_corrected_invoice,
+                    inv.session_reference,
+                    inv.invoice_reference,
+                    inv.xml,
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// The accepted invoice a new one would duplicate (same seller, kind and number).
+    pub fn find_duplicate(
+        &self,
+        seller_nip: &str,
+        invoice_type: &str,
+        invoice_number: &str,
+    ) -> Result<Option<(String, String)>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT ksef_number, session_reference FROM invoice \
+                 WHERE seller_nip = ?1 AND invoice_type = ?2 AND invoice_number = ?3 LIMIT 1",
+                params![seller_nip, invoice_type, invoice_number],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+    }
+
+    /// One invoice by KSeF number.
+    pub fn get(&self, ksef_number: &str) -> Result<Option<StoredInvoice>> {
+        self.with(|c| {
+            c.query_row(
+                &format!("SELECT {COLUMNS} FROM invoice WHERE ksef_number = ?1"),
+                params![ksef_number],
+                from_row,
+            )
+            .optional()
+        })
+    }
+
+    /// Every invoice where `nip` is the seller (`as_seller`) or the buyer (by NIP).
+    pub fn for_subject(&self, nip: &str, as_seller: bool) -> Result<Vec<StoredInvoice>> {
+        let sql = if as_seller {
+            format!("SELECT {COLUMNS} FROM invoice WHERE seller_nip = ?1")
+        } else {
+            format!(
+                "SELECT {COLUMNS} FROM invoice WHERE buyer_id_type = 'Nip' AND buyer_id_value = ?1"
+            )
+        };
+        self.with(|c| {
+            let mut stmt = c.prepare(&sql)?;
+            let rows = stmt.query_map(params![nip], from_row)?;
+            rows.collect()
+        })
+    }
+
+    /// Number of stored invoices.
+    pub fn count(&self) -> Result<usize> {
+        self.with(|c| c.query_row("SELECT COUNT(*) FROM invoice", [], |r| r.get::<_, i64>(0)))
+            .map(|n| usize::try_from(n).unwrap_or(0))
+    }
+}

@@ -1,0 +1,292 @@
+//! Online session: send, asynchronous statuses, KSeF numbers, UPO, download, rejects.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn certificates_are_real_x509_with_both_usages() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    assert_ne!(keys.token_key_id, keys.symmetric_key_id);
+    assert_eq!(
+        keys.token,
+        sim.public_key(ksef_sim::crypto::KeyUsage::KsefTokenEncryption)
+    );
+    aes_roundtrip_ok();
+}
+
+#[tokio::test]
+async fn online_invoice_goes_100_150_200_with_ksef_number_and_valid_upo() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let session = open_online(&api, &keys).await;
+
+    let buyer = "7770001281";
+    let number = unique_number();
+    let xml = invoice(&sim.nip, buyer, &number);
+    let inv = send(&api, &session, &xml).await;
+    let (seen, status) = invoice_final(&api, &session.reference, &inv).await;
+    assert_eq!(seen.first(), Some(&100), "in progress first: {seen:?}");
+    assert_eq!(seen.last(), Some(&200), "{status}");
+    let ksef = status["ksefNumber"].as_str().unwrap();
+    assert!(ksef.starts_with(&format!(
+        "{}-{}",
+        sim.nip,
+        chrono::Utc::now().format("%Y%m%d")
+    )));
+    assert!(ksef_sim::ids::is_valid_ksef_number(ksef));
+    assert_eq!(status["invoiceNumber"], number.as_str());
+    assert_eq!(status["invoiceHash"], sha(&xml));
+    assert_eq!(status["ordinalNumber"], 1);
+
+    // Invoice UPO by pre-signed URL (no Authorization).
+    let url = status["upoDownloadUrl"].as_str().unwrap();
+    let upo = reqwest::get(url).await.unwrap();
+    assert_eq!(upo.status(), 200);
+    let hash = upo.headers()["x-ms-meta-hash"].to_str().unwrap().to_owned();
+    let upo = upo.bytes().await.unwrap();
+    assert_eq!(hash, sha(&upo));
+    assert!(String::from_utf8_lossy(&upo).contains(ksef));
+    xmllint_valid(&upo, UPO_XSD);
+    // And through the API, by invoice reference and by KSeF number.
+    let r = api
+        .get(&format!(
+            "/sessions/{}/invoices/{inv}/upo",
+            session.reference
+        ))
+        .await
+        .expect(200);
+    assert_eq!(r.content_type(), "application/xml");
+    let r2 = api
+        .get(&format!(
+            "/sessions/{}/invoices/ksef/{ksef}/upo",
+            session.reference
+        ))
+        .await
+        .expect(200);
+    assert_eq!(r.body, r2.body);
+
+    // Session: open (100) -> close -> 170/200 -> UPO.
+    let st = api
+        .get(&format!("/sessions/{}", session.reference))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(st["status"]["code"], 100);
+    assert!(st.get("upo").is_none() || st["upo"].is_null());
+    api.post_empty(&format!("/sessions/online/{}/close", session.reference))
+        .await
+        .expect(204);
+    let (_, st) = session_final(&api, &session.reference).await;
+    assert_eq!(st["status"]["code"], 200, "{st}");
+    assert_eq!(st["invoiceCount"], 1);
+    assert_eq!(st["successfulInvoiceCount"], 1);
+    let page = &st["upo"]["pages"][0];
+    let upo = api
+        .get(&format!(
+            "/sessions/{}/upo/{}",
+            session.reference,
+            page["referenceNumber"].as_str().unwrap()
+        ))
+        .await
+        .expect(200);
+    assert_eq!(upo.header("x-ms-meta-hash").unwrap(), sha(&upo.body));
+    xmllint_valid(&upo.body, UPO_XSD);
+    let direct = reqwest::get(page["downloadUrl"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(direct.to_vec(), upo.body);
+
+    // Sending to a closed session is refused.
+    let r = api
+        .post(
+            &format!("/sessions/online/{}/invoices", session.reference),
+            send_body(&session, &xml),
+        )
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21180);
+
+    // Download by KSeF number returns the exact bytes.
+    let d = download_when_stored(&api, ksef).await;
+    assert_eq!(d.body, xml);
+    assert_eq!(d.header("x-ms-meta-hash").unwrap(), sha(&xml));
+}
+
+#[tokio::test]
+async fn duplicates_wrong_seller_bad_xml_and_bad_hashes_are_answered_like_ksef() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let s = open_online(&api, &keys).await;
+
+    let number = unique_number();
+    let xml = invoice(&sim.nip, "7770001281", &number);
+    let first = send(&api, &s, &xml).await;
+    let (_, first) = invoice_final(&api, &s.reference, &first).await;
+    let original = first["ksefNumber"].as_str().unwrap().to_owned();
+
+    // Duplicate: same seller, kind and number.
+    let dup = send(&api, &s, &xml).await;
+    let (_, dup) = invoice_final(&api, &s.reference, &dup).await;
+    assert_eq!(dup["status"]["code"], 440, "{dup}");
+    assert_eq!(
+        dup["status"]["extensions"]["originalKsefNumber"],
+        original.as_str()
+    );
+    assert_eq!(
+        dup["status"]["extensions"]["originalSessionReferenceNumber"],
+        s.reference.as_str()
+    );
+
+    // Seller NIP outside the session context.
+    let other = invoice("7770001281", &sim.nip, &unique_number());
+    let r = send(&api, &s, &other).await;
+    assert_eq!(
+        invoice_final(&api, &s.reference, &r).await.1["status"]["code"],
+        410
+    );
+
+    // Not FA(3).
+    let bad = b"<Faktura xmlns=\"urn:wrong\"><Naglowek/></Faktura>".to_vec();
+    let r = send(&api, &s, &bad).await;
+    let (_, v) = invoice_final(&api, &s.reference, &r).await;
+    assert_eq!(v["status"]["code"], 430);
+    assert!(!v["status"]["details"].as_array().unwrap().is_empty());
+
+    // Content encrypted with another key: 435.
+    let mut wrong = OnlineSession {
+        reference: s.reference.clone(),
+        key: random(32),
+        iv: s.iv.clone(),
+    };
+    let r = send(
+        &api,
+        &wrong,
+        &invoice(&sim.nip, "7770001281", &unique_number()),
+    )
+    .await;
+    assert_eq!(
+        invoice_final(&api, &s.reference, &r).await.1["status"]["code"],
+        435
+    );
+
+    // Declared hash or size that does not match: 400 at once.
+    wrong.key = s.key.clone();
+    let mut body = send_body(&s, &xml);
+    body["encryptedInvoiceHash"] = json!(sha(b"other"));
+    let r = api
+        .post(&format!("/sessions/online/{}/invoices", s.reference), body)
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21403);
+    let mut body = send_body(&s, &xml);
+    body["invoiceSize"] = json!(xml.len() + 1);
+    let r = api
+        .post(&format!("/sessions/online/{}/invoices", s.reference), body)
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21402);
+
+    // The failed list holds the four rejects; the full list pages with a continuation token.
+    let failed = api
+        .get(&format!("/sessions/{}/invoices/failed", s.reference))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(failed["invoices"].as_array().unwrap().len(), 4);
+    let all = api
+        .get(&format!("/sessions/{}/invoices?pageSize=10", s.reference))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(all["invoices"].as_array().unwrap().len(), 5);
+
+    // Closing: 200 because one invoice was accepted; its UPO lists only that one.
+    api.post_empty(&format!("/sessions/online/{}/close", s.reference))
+        .await
+        .expect(204);
+    let (_, st) = session_final(&api, &s.reference).await;
+    assert_eq!(st["status"]["code"], 200);
+    assert_eq!(st["successfulInvoiceCount"], 1);
+    assert_eq!(st["failedInvoiceCount"], 4);
+
+    // Unknown session: 21173.
+    let r = api
+        .get("/sessions/20250101-SO-0000000000-0000000000-00")
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21173);
+}
+
+#[tokio::test]
+async fn iv_prefixed_ciphertext_is_accepted_too() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let s = open_online(&api, &keys).await;
+    let xml = invoice(&sim.nip, "7770001281", &unique_number());
+    let mut enc = s.iv.clone();
+    enc.extend(aes_encrypt(&s.key, &s.iv, &xml));
+    let body = json!({
+        "invoiceHash": sha(&xml), "invoiceSize": xml.len(),
+        "encryptedInvoiceHash": sha(&enc), "encryptedInvoiceSize": enc.len(),
+        "encryptedInvoiceContent": B64.encode(&enc),
+    });
+    let r = api
+        .post(&format!("/sessions/online/{}/invoices", s.reference), body)
+        .await
+        .expect(202)
+        .json();
+    let (_, v) = invoice_final(&api, &s.reference, r["referenceNumber"].as_str().unwrap()).await;
+    assert_eq!(v["status"]["code"], 200);
+}
+
+#[tokio::test]
+async fn empty_session_is_cancelled_440_and_a_bad_key_gives_415() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let s = open_online(&api, &keys).await;
+    api.post_empty(&format!("/sessions/online/{}/close", s.reference))
+        .await
+        .expect(204);
+    let st = api
+        .get(&format!("/sessions/{}", s.reference))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(st["status"]["code"], 440);
+
+    // Key wrapped with the token-encryption key instead: the session cannot decrypt it.
+    let body = json!({
+        "formCode": {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"},
+        "encryption": {"encryptedSymmetricKey": oaep(&keys.token, &random(32)), "initializationVector": B64.encode(random(16))},
+    });
+    let v = api.post("/sessions/online", body).await.expect(201).json();
+    let st = api
+        .get(&format!(
+            "/sessions/{}",
+            v["referenceNumber"].as_str().unwrap()
+        ))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(st["status"]["code"], 415);
+}
