@@ -323,10 +323,10 @@ impl Inner {
         };
         let margin = chrono::Duration::from_std(self.config.refresh_margin).unwrap_or_default();
         let now = Utc::now();
-        if state.access_valid_until - margin > now {
+        if state.access_valid_until > now + margin {
             return Ok(state.access.clone());
         }
-        if state.refresh_valid_until - margin > now {
+        if state.refresh_valid_until > now + margin {
             let call = Call::new(
                 "auth.token.refresh",
                 Method::POST,

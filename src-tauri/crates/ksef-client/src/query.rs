@@ -12,6 +12,8 @@
 //!
 //! `from` is inclusive, so records exactly at a boundary come back in the next query; the
 //! checkpoint remembers the KSeF numbers seen at its `from` instant and they are dropped.
+//! Every page's checkpoint is exact (the last delivered date plus those seen at it), so a
+//! sync interrupted anywhere resumes without gaps or repeats.
 //! Result: no gaps (windows are adjacent) and no duplicates (boundary de-duplication).
 
 use std::collections::{HashMap, HashSet};
@@ -35,6 +37,9 @@ use crate::model::{
     InvoiceQueryFilters, PageRequest, PublicKeyCertificateUsage, QueryInvoicesMetadataResponse,
     SortOrder, SubjectType,
 };
+
+/// KSeF exception code: invoice processed but not yet available for download.
+const NOT_YET_AVAILABLE: i64 = 21165;
 
 /// Where an incremental sync resumes. Store it after processing each page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,20 +151,23 @@ impl SyncState {
             }
         }
         let last = resp.invoices.last().map(|i| i.permanent_storage_date);
-        let checkpoint = if resp.has_more && !resp.is_truncated {
-            self.page_offset += 1;
-            // Mid-window: resuming restarts the window; boundary set keeps it duplicate-free.
-            self.checkpoint_at(self.window_from)
-        } else if resp.has_more {
+        let checkpoint = if resp.has_more {
             let Some(last) = last else {
                 return Err(KsefError::InvalidResponse {
                     operation: "invoices.query.metadata",
-                    reason: "isTruncated with an empty page".into(),
+                    reason: "hasMore with an empty page".into(),
                 });
             };
-            self.window_from = last.max(self.window_from);
-            self.page_offset = 0;
-            self.checkpoint_at(self.window_from)
+            if resp.is_truncated {
+                // 10 000-record cap: a new query from the last record's date.
+                self.window_from = last.max(self.window_from);
+                self.page_offset = 0;
+            } else {
+                self.page_offset += 1;
+            }
+            // Results are ascending by permanentStorageDate, so everything before `last`
+            // has been delivered: resuming from `last` (minus the ones seen there) is exact.
+            self.checkpoint_at(last.max(self.window_from))
         } else {
             self.done = true;
             let end = resp
@@ -236,24 +244,44 @@ impl KsefClient {
     }
 
     /// Downloads one invoice's XML by KSeF number (`GET /invoices/ksef/{ksefNumber}`),
-    /// verifying `x-ms-meta-hash` when present.
+    /// verifying `x-ms-meta-hash` when present. Waits (up to the invoice poll timeout) while
+    /// KSeF answers 21165 "not yet available" for a just-accepted invoice.
     pub async fn download_invoice(
         &self,
         ksef_number: &str,
         cancel: &CancellationToken,
     ) -> Result<Vec<u8>> {
         let path = format!("invoices/ksef/{ksef_number}");
-        let call = Call::new(
-            "invoices.download",
-            Method::GET,
-            self.inner.url(&path)?,
-            EndpointGroup::InvoiceDownload,
-        )
-        .accept(Some("application/xml"));
-        Ok(self
-            .fetch_document(call, "invoice", ksef_number, cancel)
-            .await?
-            .xml)
+        let started = Instant::now();
+        let mut delay = self.inner.config.poll.initial;
+        loop {
+            let call = Call::new(
+                "invoices.download",
+                Method::GET,
+                self.inner.url(&path)?,
+                EndpointGroup::InvoiceDownload,
+            )
+            .accept(Some("application/xml"));
+            match self
+                .fetch_document(call, "invoice", ksef_number, cancel)
+                .await
+            {
+                Ok(doc) => return Ok(doc.xml),
+                // 21165: accepted but not yet permanently stored — KSeF says "try again later".
+                Err(e)
+                    if e.ksef_codes().contains(&NOT_YET_AVAILABLE)
+                        && started.elapsed() < self.inner.config.poll.invoice_timeout =>
+                {
+                    tracing::debug!(
+                        ksef_number,
+                        "invoice not yet available for download; waiting"
+                    );
+                    sleep(delay, cancel).await?;
+                    delay = (delay * 2).min(self.inner.config.poll.max);
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Starts an export package (`POST /invoices/exports`) encrypted with a fresh key.
