@@ -15,6 +15,7 @@
 
 pub mod amounts;
 pub mod model;
+pub mod pdf;
 pub mod qr;
 mod read;
 pub mod render;

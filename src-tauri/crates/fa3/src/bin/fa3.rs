@@ -153,7 +153,7 @@ fn render(args: &[String]) -> Result<ExitCode, String> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     let data = if is_pdf {
-        return Err("PDF output is not available yet".to_owned());
+        fa3::pdf::render_pdf(inv, &opts).map_err(|e| e.to_string())?
     } else {
         fa3::render::render_html(inv, &opts).into_bytes()
     };

@@ -61,3 +61,65 @@ fn polish_text_survives_and_markup_is_escaped() {
         "diacritics from the document are kept"
     );
 }
+
+#[test]
+fn every_sample_exports_a_pdf_with_embedded_font() {
+    for path in samples() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let inv = fa3::parse(&bytes).unwrap().invoice;
+        let link = fa3::verification_link(
+            fa3::Environment::Test,
+            inv.seller_nip(),
+            inv.issue_date(),
+            &bytes,
+        );
+        let pdf = fa3::pdf::render_pdf(
+            &inv,
+            &RenderOptions {
+                verification_link: Some(link),
+                qr_label: Some("OFFLINE".into()),
+                ..RenderOptions::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(pdf.starts_with(b"%PDF-"), "{name}");
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(
+            text.contains("FontFile2") || text.contains("FontFile3"),
+            "{name}: font not embedded"
+        );
+    }
+}
+
+#[test]
+fn long_invoices_paginate() {
+    let p = samples()
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("vat-basic"))
+        .unwrap();
+    let mut inv = fa3::parse(&std::fs::read(p).unwrap()).unwrap().invoice;
+    let line = inv.fa.lines[0].clone();
+    inv.fa.lines = (1..=300)
+        .map(|n| fa3::Line {
+            number: n,
+            ..line.clone()
+        })
+        .collect();
+    let pdf = fa3::pdf::render_pdf(&inv, &RenderOptions::default()).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    let count = |pdf: &str| -> usize {
+        let i = pdf.find("/Count ").unwrap() + "/Count ".len();
+        pdf[i..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let pages = count(&text);
+    inv.fa.lines.truncate(1);
+    let one = fa3::pdf::render_pdf(&inv, &RenderOptions::default()).unwrap();
+    assert_eq!(count(&String::from_utf8_lossy(&one)), 1);
+    assert!(pages >= 5, "300 lines on {pages} pages");
+}
