@@ -1,12 +1,12 @@
 //! Receipt checks for a decrypted invoice: the single place where the simulator reads
 //! FA(3) XML.
 //!
-//! [`check_invoice`] is the one entry point. It does what KSeF does on receipt that can
-//! be done without the full XSD: well-formedness, the FA(3) root, namespace and form
-//! code, the elements every FA(3) invoice must carry and their lexical shapes (status
-//! 430 when they fail), and semantic checks (status 450: NIP checksums). It reports
-//! every finding, not only the first. When the `fa3` crate exposes a full parser, this
-//! function is the one to switch over.
+//! [`check_invoice`] is the one entry point. Structure is checked by the `fa3` crate
+//! (`fa3::parse`: well-formedness, hostile-input limits and the full FA(3) v1-0E XSD in
+//! pure Rust) and every violation is reported with status 430. Then the semantic checks
+//! KSeF does on receipt give 450 (NIP checksums). The metadata the simulator keeps
+//! (seller, buyer, dates, amounts, kind) is read here with quick-xml, so the simulator
+//! depends only on `fa3::parse`'s verdict, not on its model's shape.
 
 use chrono::NaiveDate;
 use quick_xml::events::Event;
@@ -149,6 +149,18 @@ pub fn check_invoice(xml: &[u8]) -> Result<InvoiceFacts, Rejection> {
             })
         }
     };
+    let structural: Vec<String> = match fa3::parse(xml) {
+        Ok(_) => Vec::new(),
+        Err(fa3::ParseError::Schema(issues)) => issues.iter().map(ToString::to_string).collect(),
+        Err(e) => vec![e.to_string()],
+    };
+    if !structural.is_empty() {
+        return Err(Rejection {
+            code: 430,
+            details: structural,
+            invoice_number: raw.p2,
+        });
+    }
     validate(raw)
 }
 
@@ -513,10 +525,21 @@ mod tests {
         let r =
             check_invoice(format!("<Faktura xmlns=\"{FA3_NAMESPACE}\"/>").as_bytes()).unwrap_err();
         assert_eq!(r.code, 430);
+        // Several violations at once: all reported.
+        let xml = String::from_utf8(sample("fa3-vat-basic_cirfmf-ksef-pdf-generator.xml"))
+            .unwrap()
+            .replace("<P_1>2025-10-31</P_1>", "<P_1>31.10.2025</P_1>")
+            .replace("<KodWaluty>PLN</KodWaluty>", "<KodWaluty>zloty</KodWaluty>");
+        let r = check_invoice(xml.as_bytes()).unwrap_err();
+        assert_eq!(r.code, 430);
         assert!(
-            r.details.len() > 3,
+            r.details.len() >= 2,
             "all findings reported: {:?}",
             r.details
+        );
+        assert_eq!(
+            r.invoice_number.as_deref(),
+            Some("FA/YUCFO-4342344706/03/2026")
         );
     }
 

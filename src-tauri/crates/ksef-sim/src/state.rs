@@ -33,6 +33,14 @@ pub struct KsefToken {
     pub spec: TokenSpec,
     /// Revoked by the owner.
     pub revoked: bool,
+    /// Description given when generated.
+    pub description: String,
+    /// When it was created.
+    pub created: DateTime<Utc>,
+    /// Last successful authentication.
+    pub last_use: Option<DateTime<Utc>>,
+    /// Who generated it (context NIP for tokens made by the simulator itself).
+    pub author_nip: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,6 +285,17 @@ impl AppState {
 
     /// Creates a KSeF token and returns its secret value.
     pub(crate) fn add_token(&self, spec: TokenSpec) -> String {
+        self.generate_token(spec, "Token utworzony przez symulator".into(), None)
+            .1
+    }
+
+    /// Creates a KSeF token; returns (referenceNumber, secret).
+    pub(crate) fn generate_token(
+        &self,
+        spec: TokenSpec,
+        description: String,
+        author: Option<String>,
+    ) -> (String, String) {
         let now = Utc::now();
         let reference = ids::reference_number(RefKind::Token, now);
         let value = format!(
@@ -285,15 +304,46 @@ impl AppState {
             spec.context_nip,
             ids::random_hex(64).to_ascii_lowercase()
         );
+        let author_nip = author.unwrap_or_else(|| spec.context_nip.clone());
         self.inner().tokens.insert(
             value.clone(),
             KsefToken {
-                reference,
+                reference: reference.clone(),
                 spec,
                 revoked: false,
+                description,
+                created: now,
+                last_use: None,
+                author_nip,
             },
         );
-        value
+        (reference, value)
+    }
+
+    /// Token metadata as SPEC `TokenStatusResponse` / `QueryTokensResponseItem`.
+    pub(crate) fn token_json(t: &KsefToken) -> Value {
+        let now = Utc::now();
+        let status = if t.revoked {
+            "Revoked"
+        } else if t.spec.valid_until.is_some_and(|u| u <= now) {
+            "Failed"
+        } else {
+            "Active"
+        };
+        let perms: Vec<&str> = t.spec.permissions.iter().map(|p| p.as_str()).collect();
+        let mut v = json!({
+            "referenceNumber": t.reference,
+            "authorIdentifier": {"type": "Nip", "value": t.author_nip},
+            "contextIdentifier": {"type": "Nip", "value": t.spec.context_nip},
+            "description": t.description,
+            "requestedPermissions": perms,
+            "dateCreated": fmt_dt(t.created),
+            "status": status,
+        });
+        if let Some(d) = t.last_use {
+            v["lastUseDate"] = json!(fmt_dt(d));
+        }
+        v
     }
 
     /// Revokes a KSeF token; returns whether it existed.
@@ -335,7 +385,13 @@ impl AppState {
     pub(crate) fn challenge(&self) -> (String, DateTime<Utc>) {
         let now = Utc::now();
         let challenge = ids::reference_number(RefKind::Challenge, now);
-        self.inner()
+        let mut inner = self.inner();
+        if inner.challenges.len() > 10_000 {
+            inner
+                .challenges
+                .retain(|_, (_, created)| now - *created < chrono::Duration::minutes(10));
+        }
+        inner
             .challenges
             .insert(challenge.clone(), (now.timestamp_millis(), now));
         (challenge, now)
@@ -418,6 +474,14 @@ impl AppState {
                                     details: vec!["Brak przypisanych uprawnień".into()],
                                 },
                                 Some(t) => {
+                                    let _ = t;
+                                    let t = match inner.tokens.get_mut(value) {
+                                        Some(t) => {
+                                            t.last_use = Some(now);
+                                            t.clone()
+                                        }
+                                        None => return Err(ApiError::internal("token vanished")),
+                                    };
                                     permissions = t.spec.permissions.clone();
                                     ksef_token = Some(value.to_owned());
                                     token_reference = t.reference.clone();
@@ -894,8 +958,12 @@ impl AppState {
 
     /// Adds a pre-signed URL and returns it.
     pub(crate) fn presign(&self, inner: &mut Inner, target: Presigned) -> (String, DateTime<Utc>) {
+        let now = Utc::now();
+        if inner.presigned.len() > 10_000 {
+            inner.presigned.retain(|_, (_, until)| *until > now);
+        }
         let sig = ids::random_hex(40).to_ascii_lowercase();
-        let until = Utc::now() + chrono_dur(self.config.timing.presigned_url_ttl);
+        let until = now + chrono_dur(self.config.timing.presigned_url_ttl);
         inner.presigned.insert(sig.clone(), (target, until));
         (format!("{}/storage/{sig}", self.origin), until)
     }

@@ -237,14 +237,23 @@ pub fn wants_problem(req: &Request) -> bool {
 }
 
 /// Renders errors with the request's path as `instance` and in the requested format.
+///
+/// Also echoes `X-Test-System-Warning` into `X-System-Warning` on success, as the
+/// spec lets a client force the warning header for testing.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let problem = wants_problem(&req);
     let instance = req.uri().path().to_owned();
-    let resp = next.run(req).await;
-    match resp.extensions().get::<PendingError>().cloned() {
-        Some(PendingError(err)) => build(&err, &instance, problem),
-        None => resp,
+    let warning = req.headers().get("x-test-system-warning").cloned();
+    let mut resp = next.run(req).await;
+    if let Some(PendingError(err)) = resp.extensions().get::<PendingError>().cloned() {
+        return build(&err, &instance, problem);
     }
+    if let Some(w) = warning {
+        if resp.status().is_success() {
+            resp.headers_mut().insert("x-system-warning", w);
+        }
+    }
+    resp
 }
 
 /// Renders an error directly (used by middleware that short-circuits).

@@ -33,6 +33,14 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/auth/token/refresh", post(routes::refresh))
         .route("/auth/sessions/current", delete(routes::revoke_current))
         .route("/auth/{reference}", get(routes::auth_status))
+        .route(
+            "/tokens",
+            post(routes::generate_token).get(routes::list_tokens),
+        )
+        .route(
+            "/tokens/{reference}",
+            get(routes::token_status).delete(routes::delete_token),
+        )
         .route("/rate-limits", get(routes::rate_limits))
         .route("/limits/context", get(routes::context_limits))
         .route("/limits/subject", get(routes::subject_limits))

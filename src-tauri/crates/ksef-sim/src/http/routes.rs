@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::faults::limits;
 use super::{bearer, parse, Shared};
-use crate::config::{FaultConfig, OneShotFault, TokenSpec};
+use crate::config::{FaultConfig, OneShotFault, Permission, TokenSpec};
 use crate::crypto::{b64, SimKey};
 use crate::store::fmt_dt;
 
@@ -236,4 +236,105 @@ pub(crate) async fn add_token(
 ) -> Result<Json<Value>, ApiError> {
     let spec: TokenSpec = parse(&body)?;
     Ok(Json(json!({"token": state.add_token(spec)})))
+}
+
+// -------------------------------------------------------------- KSeF tokens
+
+#[derive(Deserialize)]
+struct GenerateTokenRequest {
+    permissions: Vec<crate::config::Permission>,
+    description: String,
+}
+
+/// `POST /tokens` (CredentialsManage): 202 `{referenceNumber, token}`.
+pub(crate) async fn generate_token(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let caller = state.caller(bearer(&headers), &[Permission::CredentialsManage])?;
+    let req: GenerateTokenRequest = parse(&body)?;
+    let len = req.description.chars().count();
+    if !(5..=256).contains(&len) || req.permissions.is_empty() {
+        return Err(ApiError::validation(
+            "description musi mieć 5..256 znaków, permissions nie może być puste",
+        ));
+    }
+    let spec = TokenSpec {
+        context_nip: caller.context_nip.clone(),
+        permissions: req.permissions,
+        valid_until: None,
+    };
+    let (reference, token) = state.generate_token(spec, req.description, Some(caller.context_nip));
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"referenceNumber": reference, "token": token})),
+    )
+        .into_response())
+}
+
+/// `GET /tokens` (CredentialsRead | CredentialsManage).
+pub(crate) async fn list_tokens(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let caller = state.caller(
+        bearer(&headers),
+        &[Permission::CredentialsRead, Permission::CredentialsManage],
+    )?;
+    let inner = state.inner();
+    let mut tokens: Vec<_> = inner
+        .tokens
+        .values()
+        .filter(|t| t.spec.context_nip == caller.context_nip)
+        .collect();
+    tokens.sort_by_key(|t| std::cmp::Reverse(t.created));
+    let items: Vec<Value> = tokens
+        .into_iter()
+        .map(crate::state::AppState::token_json)
+        .collect();
+    Ok(Json(json!({"tokens": items})))
+}
+
+fn find_token<'a>(
+    inner: &'a mut crate::state::Inner,
+    nip: &str,
+    reference: &str,
+) -> Result<&'a mut crate::state::KsefToken, ApiError> {
+    inner
+        .tokens
+        .values_mut()
+        .find(|t| t.reference == reference && t.spec.context_nip == nip)
+        .ok_or_else(|| {
+            ApiError::validation(format!(
+                "Token o numerze referencyjnym {reference} nie został odnaleziony."
+            ))
+        })
+}
+
+/// `GET /tokens/{referenceNumber}`
+pub(crate) async fn token_status(
+    State(state): State<Shared>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let caller = state.caller(
+        bearer(&headers),
+        &[Permission::CredentialsRead, Permission::CredentialsManage],
+    )?;
+    let mut inner = state.inner();
+    let t = find_token(&mut inner, &caller.context_nip, &reference)?;
+    Ok(Json(crate::state::AppState::token_json(t)))
+}
+
+/// `DELETE /tokens/{referenceNumber}`: 204, the token is revoked.
+pub(crate) async fn delete_token(
+    State(state): State<Shared>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let caller = state.caller(bearer(&headers), &[Permission::CredentialsManage])?;
+    let mut inner = state.inner();
+    find_token(&mut inner, &caller.context_nip, &reference)?.revoked = true;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,1 +1,225 @@
-//! TODO
+//! Fault injection: one-shot faults, rates, latency, outages, resets, rate limits,
+//! slow processing, and the HTTP control endpoints.
+
+use std::time::{Duration, Instant};
+
+use ksef_sim::{FaultConfig, OneShotFault, OutageWindow};
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn one_shot_faults_hit_the_next_matching_request_only() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    sim.push_fault(
+        Some("/auth/challenge"),
+        OneShotFault::TooManyRequests {
+            retry_after_secs: 3,
+        },
+    );
+    // A request that does not match is untouched.
+    api.get("/security/public-key-certificates")
+        .await
+        .expect(200);
+    let r = api.post_empty("/auth/challenge").await.expect(429);
+    assert_eq!(r.header("retry-after").as_deref(), Some("3"));
+    assert_eq!(r.json()["status"]["code"], 429);
+    api.post_empty("/auth/challenge").await.expect(200);
+
+    sim.push_fault(None, OneShotFault::ServerError { status: 503 });
+    api.post_empty("/auth/challenge").await.expect(503);
+
+    sim.push_fault(None, OneShotFault::ConnectionReset);
+    let err = api
+        .try_call(reqwest::Method::POST, "/auth/challenge", None)
+        .await;
+    assert!(err.is_err(), "connection must drop: {err:?}");
+    api.post_empty("/auth/challenge").await.expect(200);
+
+    sim.push_fault(None, OneShotFault::Delay { ms: 300 });
+    let t = Instant::now();
+    api.post_empty("/auth/challenge").await.expect(200);
+    assert!(t.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn rates_latency_and_outage_windows() {
+    let sim = start().await;
+    let mut api = Api::new(&sim.base_url);
+    sim.set_faults(FaultConfig {
+        rate_429: 1.0,
+        retry_after_secs: 7,
+        ..FaultConfig::default()
+    });
+    let r = api.post_empty("/auth/challenge").await.expect(429);
+    assert_eq!(r.header("retry-after").as_deref(), Some("7"));
+    api.extra_headers
+        .push(("X-Error-Format".into(), "problem-details".into()));
+    let r = api.post_empty("/auth/challenge").await.expect(429);
+    assert_eq!(r.content_type(), "application/problem+json");
+
+    sim.set_faults(FaultConfig {
+        rate_5xx: 1.0,
+        ..FaultConfig::default()
+    });
+    let mut statuses = std::collections::BTreeSet::new();
+    for _ in 0..3 {
+        let r = api
+            .try_call(reqwest::Method::POST, "/auth/challenge", None)
+            .await
+            .unwrap();
+        statuses.insert(r.status.as_u16());
+    }
+    assert!(
+        statuses.iter().all(|s| (500..600).contains(s)),
+        "{statuses:?}"
+    );
+
+    let now = chrono::Utc::now();
+    sim.set_faults(FaultConfig {
+        outages: vec![OutageWindow {
+            from: now - chrono::Duration::seconds(1),
+            to: now + chrono::Duration::seconds(30),
+        }],
+        ..FaultConfig::default()
+    });
+    let r = api
+        .try_call(reqwest::Method::POST, "/auth/challenge", None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 503);
+    let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((25..=30).contains(&retry), "{retry}");
+
+    sim.set_faults(FaultConfig {
+        latency_ms: 250,
+        ..FaultConfig::default()
+    });
+    let t = Instant::now();
+    api.post_empty("/auth/challenge").await.expect(200);
+    assert!(t.elapsed() >= Duration::from_millis(250));
+
+    sim.set_faults(FaultConfig {
+        rate_reset: 1.0,
+        ..FaultConfig::default()
+    });
+    assert!(api
+        .try_call(reqwest::Method::POST, "/auth/challenge", None)
+        .await
+        .is_err());
+
+    sim.set_faults(FaultConfig::default());
+    api.post_empty("/auth/challenge").await.expect(200);
+}
+
+#[tokio::test]
+async fn enforced_rate_limits_answer_429_after_the_official_per_second_limit() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    sim.set_faults(FaultConfig {
+        enforce_rate_limits: true,
+        ..FaultConfig::default()
+    });
+    // invoiceMetadata: 8 per second, 16 per minute.
+    let body = json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": "2025-01-01T00:00:00Z"}});
+    let mut codes = Vec::new();
+    for _ in 0..10 {
+        codes.push(
+            api.post("/invoices/query/metadata", body.clone())
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 8, "{codes:?}");
+    assert_eq!(codes.last(), Some(&429));
+}
+
+#[tokio::test]
+async fn slow_processing_keeps_invoices_in_progress_longer() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    sim.set_faults(FaultConfig {
+        slow_processing_ms: 3000,
+        ..FaultConfig::default()
+    });
+    let s = open_online(&api, &keys).await;
+    let inv = send(&api, &s, &invoice(&sim.nip, "7770001281", &unique_number())).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let v = api
+        .get(&format!("/sessions/{}/invoices/{inv}", s.reference))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(v["status"]["code"], 100, "{v}");
+    let t = Instant::now();
+    let (seen, v) = invoice_final(&api, &s.reference, &inv).await;
+    assert_eq!(v["status"]["code"], 200);
+    assert!(seen.contains(&150), "{seen:?}");
+    assert!(t.elapsed() >= Duration::from_millis(600));
+}
+
+#[tokio::test]
+async fn control_endpoints_set_faults_and_create_tokens_over_http() {
+    let sim = start().await;
+    let http = reqwest::Client::new();
+    let cfg: FaultConfig = http
+        .put(format!("{}/__sim/faults", sim.origin))
+        .json(&json!({"rate429": 1.0, "retryAfterSecs": 2}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cfg.rate_429, 1.0);
+    assert_eq!(sim.faults().retry_after_secs, 2);
+    // Control endpoints are never faulted.
+    let health = http
+        .get(format!("{}/__sim/health", sim.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let api = Api::new(&sim.base_url);
+    api.post_empty("/auth/challenge").await.expect(429);
+    http.put(format!("{}/__sim/faults", sim.origin))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+
+    let r = http
+        .post(format!("{}/__sim/faults/next", sim.origin))
+        .json(&json!({"pathContains": "/auth/challenge", "fault": {"kind": "serverError", "status": 502}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        api.try_call(reqwest::Method::POST, "/auth/challenge", None)
+            .await
+            .unwrap()
+            .status,
+        502
+    );
+
+    let t: serde_json::Value = http
+        .post(format!("{}/__sim/tokens", sim.origin))
+        .json(&json!({"context_nip": "7770001281", "permissions": ["InvoiceRead"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys = keys(&api).await;
+    login(&api, &keys, "7770001281", t["token"].as_str().unwrap()).await;
+}

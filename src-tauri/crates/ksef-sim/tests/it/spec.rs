@@ -131,6 +131,18 @@ impl Spec {
             .clone()
     }
 
+    /// Validates a value against a named component schema.
+    pub fn check_schema(&self, name: &str, value: &Value) -> Vec<String> {
+        let schema = json!({"$ref": format!("#/components/schemas/{name}")});
+        let v = self.validator(&format!("schema {name}"), &schema);
+        let mut problems: Vec<String> = v
+            .iter_errors(value)
+            .map(|e| format!("{name}: {e} at {}", e.instance_path))
+            .collect();
+        unknown_fields(&self.schemas, &schema, value, "", &mut problems);
+        problems
+    }
+
     /// Validates a JSON response body; returns every problem found.
     pub fn check(
         &self,
