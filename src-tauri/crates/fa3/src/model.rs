@@ -693,6 +693,81 @@ pub struct Fa {
     pub extra: Vec<Element>,
 }
 
+impl Fa {
+    /// An empty invoice body of `kind`: no lines, zero totals, all annotations
+    /// "no". Fill lines, then call [`crate::amounts::recompute`].
+    pub fn new(kind: InvoiceKind, currency: &str, issue_date: NaiveDate, number: &str) -> Self {
+        Self {
+            currency: currency.to_owned(),
+            issue_date,
+            issue_place: None,
+            number: number.to_owned(),
+            delivery_notes: Vec::new(),
+            sale_date: None,
+            totals: Totals::default(),
+            advance_exchange_rate: None,
+            annotations: Annotations::default(),
+            kind,
+            correction: None,
+            for_receipt: false,
+            related_parties: false,
+            notes: Vec::new(),
+            advance_invoices: Vec::new(),
+            lines: Vec::new(),
+            payment: None,
+            extra: Vec::new(),
+        }
+    }
+}
+
+impl Seller {
+    /// A seller with just the required data.
+    pub fn new(nip: &str, name: &str, address: Address) -> Self {
+        Self {
+            vat_prefix: None,
+            eori: None,
+            nip: nip.to_owned(),
+            name: name.to_owned(),
+            address,
+            correspondence: None,
+            contacts: Vec::new(),
+            taxpayer_status: None,
+            extra: Vec::new(),
+        }
+    }
+}
+
+impl Buyer {
+    /// A buyer with an id, a name and an address; not a JST, not in a VAT group.
+    pub fn new(id: PartyId, name: &str, address: Address) -> Self {
+        Self {
+            eori: None,
+            id,
+            name: Some(name.to_owned()),
+            address: Some(address),
+            correspondence: None,
+            contacts: Vec::new(),
+            customer_number: None,
+            buyer_id: None,
+            jst: false,
+            gv: false,
+            extra: Vec::new(),
+        }
+    }
+}
+
+impl Address {
+    /// An address in `country` with one line.
+    pub fn new(country: &str, line1: &str) -> Self {
+        Self {
+            country: country.to_owned(),
+            line1: line1.to_owned(),
+            line2: None,
+            gln: None,
+        }
+    }
+}
+
 /// `Rejestry`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Register {

@@ -543,7 +543,83 @@ fn annotations(inv: &Invoice, o: &mut Out) {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
     use super::*;
+    use crate::amounts;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn line(n: u64, name: &str, qty: Decimal, price: Decimal, rate: VatRate) -> Line {
+        Line {
+            number: n,
+            name: Some(name.into()),
+            unit: Some("szt.".into()),
+            quantity: Some(qty),
+            unit_net_price: Some(price),
+            rate: Some(rate),
+            ..Line::default()
+        }
+    }
+
+    /// A correct invoice we could send.
+    fn valid() -> Invoice {
+        let mut fa = Fa::new(InvoiceKind::Vat, "PLN", d(2026, 3, 10), "FV/1/2026");
+        fa.sale_date = Some(SaleDate::Date(d(2026, 3, 9)));
+        fa.lines = vec![
+            line(1, "Usługa księgowa", dec!(1), dec!(1200), VatRate::R23),
+            line(2, "Książka", dec!(3), dec!(49.99), VatRate::R5),
+        ];
+        fa.payment = Some(Payment {
+            terms: vec![PaymentTerm {
+                due: Some(d(2026, 3, 24)),
+                description: None,
+            }],
+            method: Some(PaymentMethod::Code(6)),
+            ..Payment::default()
+        });
+        amounts::recompute(&mut fa);
+        Invoice {
+            header: Header {
+                created: d(2026, 3, 10)
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap()
+                    .and_utc()
+                    .fixed_offset(),
+                system_info: None,
+            },
+            seller: Seller::new(
+                "5265877635",
+                "Biuro Rachunkowe Łódź sp. z o.o.",
+                Address::new("PL", "ul. Piotrkowska 1, 90-001 Łódź"),
+            ),
+            buyer: Buyer::new(
+                PartyId::Nip("1111111111".into()),
+                "Żabka Kowalski",
+                Address::new("PL", "ul. Długa 2, 00-238 Warszawa"),
+            ),
+            third_parties: vec![],
+            fa,
+            footer: None,
+            extra: vec![],
+        }
+    }
+
+    fn check(mutate: impl FnOnce(&mut Invoice), expected: &[&str]) {
+        let mut inv = valid();
+        mutate(&mut inv);
+        let got: Vec<&str> = validate_for_sending(&inv).iter().map(|f| f.code).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn a_correct_invoice_has_no_findings_and_is_schema_valid() {
+        check(|_| {}, &[]);
+        crate::write(&valid()).unwrap();
+    }
 
     #[test]
     fn nip_checksum() {
@@ -555,5 +631,184 @@ mod tests {
         // Checksum 10 is never valid.
         assert!(!nip_is_valid("9000000000"));
         assert!(!nip_is_valid("9000000009"));
+        check(|i| i.seller.nip = "1234567890".into(), &["nip.checksum"]);
+        check(
+            |i| i.buyer.id = PartyId::Nip("1234567890".into()),
+            &["nip.checksum"],
+        );
+    }
+
+    #[test]
+    fn parties() {
+        check(|i| i.buyer.name = None, &["buyer.name"]);
+        check(|i| i.buyer.address = None, &["buyer.address"]);
+        check(
+            |i| i.buyer.id = PartyId::Nip("5265877635".into()),
+            &["buyer.same_as_seller"],
+        );
+        check(|i| i.buyer.id = PartyId::None, &[]);
+    }
+
+    #[test]
+    fn dates() {
+        check(
+            |i| i.fa.payment.as_mut().unwrap().terms[0].due = Some(d(2026, 3, 1)),
+            &["date.due_before_issue"],
+        );
+        check(
+            |i| {
+                i.fa.sale_date = Some(SaleDate::Period {
+                    from: d(2026, 3, 5),
+                    to: d(2026, 3, 1),
+                })
+            },
+            &["date.period"],
+        );
+    }
+
+    #[test]
+    fn totals_must_match_lines() {
+        check(|i| i.fa.totals.gross += dec!(0.01), &["totals.gross"]);
+        check(
+            |i| {
+                let b = i.fa.totals.basic.as_mut().unwrap();
+                b.vat += dec!(1);
+                i.fa.totals.gross += dec!(1);
+            },
+            &["totals.vat"],
+        );
+        check(|i| i.fa.lines[0].net = Some(dec!(1000)), &["line.net"]);
+        check(|i| i.fa.lines.clear(), &["lines.missing"]);
+        check(
+            |i| i.fa.lines[1].rate = None,
+            &["line.rate", "totals.net", "totals.vat"],
+        );
+    }
+
+    #[test]
+    fn currency_rules() {
+        check(
+            |i| i.fa.currency = "EUR".into(),
+            &[
+                "currency.vat_pln_missing",
+                "currency.vat_pln_missing",
+                "currency.rate_missing",
+            ],
+        );
+        check(
+            |i| {
+                i.fa.currency = "EUR".into();
+                i.fa.lines
+                    .iter_mut()
+                    .for_each(|l| l.exchange_rate = Some(dec!(4.2537)));
+                amounts::recompute(&mut i.fa);
+            },
+            &[],
+        );
+        check(
+            |i| i.fa.totals.basic.as_mut().unwrap().vat_pln = Some(dec!(1)),
+            &["currency.pln_vat_in_pln"],
+        );
+    }
+
+    #[test]
+    fn split_payment_above_threshold_for_annex_15() {
+        let big = |i: &mut Invoice| {
+            i.fa.lines[0].annex15 = true;
+            i.fa.lines[0].unit_net_price = Some(dec!(12200));
+            amounts::recompute(&mut i.fa);
+        };
+        check(big, &["mpp.required"]);
+        check(
+            |i| {
+                big(i);
+                i.fa.annotations.split_payment = true;
+            },
+            &[],
+        );
+        // 12 195.12 net + 23% = 14 999.99 gross: not above the threshold.
+        check(
+            |i| {
+                i.fa.lines.truncate(1);
+                i.fa.lines[0].annex15 = true;
+                i.fa.lines[0].unit_net_price = Some(dec!(12195.12));
+                amounts::recompute(&mut i.fa);
+                assert!(i.fa.totals.gross <= MPP_THRESHOLD_PLN);
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn corrections_reference_the_original() {
+        check(|i| i.fa.kind = InvoiceKind::Kor, &["correction.original"]);
+        check(
+            |i| {
+                i.fa.kind = InvoiceKind::Kor;
+                i.fa.correction = Some(Correction {
+                    reason: Some("Zwrot towaru".into()),
+                    effect: Some(2),
+                    corrected: vec![CorrectedInvoice {
+                        issue_date: d(2026, 2, 1),
+                        number: "FV/7/2026".into(),
+                        ksef_number: Some("5265877635-20260201-0100001AF629-1F".into()),
+                    }],
+                    period: None,
+                    corrected_number: None,
+                });
+            },
+            &[],
+        );
+        check(
+            |i| {
+                i.fa.correction = Some(Correction {
+                    reason: None,
+                    effect: None,
+                    corrected: vec![CorrectedInvoice {
+                        issue_date: d(2026, 2, 1),
+                        number: "X".into(),
+                        ksef_number: None,
+                    }],
+                    period: None,
+                    corrected_number: None,
+                })
+            },
+            &["correction.unexpected"],
+        );
+    }
+
+    #[test]
+    fn annotations_follow_the_rates() {
+        check(
+            |i| {
+                i.fa.lines[1].rate = Some(VatRate::Exempt);
+                amounts::recompute(&mut i.fa);
+            },
+            &["exemption.basis"],
+        );
+        check(
+            |i| {
+                i.fa.lines[1].rate = Some(VatRate::ReverseCharge);
+                amounts::recompute(&mut i.fa);
+            },
+            &["reverse_charge.flag"],
+        );
+        check(|i| i.fa.kind = InvoiceKind::Upr, &["simplified.limit"]);
+        check(|i| i.fa.kind = InvoiceKind::Roz, &["settlement.advances"]);
+    }
+
+    #[test]
+    fn messages_are_bilingual() {
+        let mut inv = valid();
+        inv.seller.nip = "1234567890".into();
+        inv.buyer.name = None;
+        for f in validate_for_sending(&inv) {
+            assert!(
+                !f.message_pl.is_empty()
+                    && !f.message_en.is_empty()
+                    && f.message_pl != f.message_en
+            );
+            assert!(!f.path.is_empty());
+        }
     }
 }

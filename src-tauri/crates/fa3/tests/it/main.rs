@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli;
+mod fuzz_corpus;
 mod hostile;
 mod props;
 mod render;
