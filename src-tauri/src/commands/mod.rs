@@ -1,0 +1,84 @@
+//! The IPC surface, grouped by UI area and registered in one list.
+
+mod app;
+mod companies;
+mod contractors;
+mod dashboard;
+
+use std::sync::Arc;
+
+use desk_core::Desk;
+use tauri_specta::{collect_commands, Builder};
+
+use crate::error::IpcError;
+use crate::AppState;
+
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            app::startup,
+            app::status,
+            app::set_locale,
+            companies::select_company,
+            dashboard::dashboard,
+            contractors::list_contractors,
+        ])
+        // Row ids are SQLite rowids, far below 2^53, so they are safe as JS numbers.
+        .dangerously_cast_bigints_to_number()
+        // DTOs only travel one way each, so one TypeScript type per Rust type.
+        .disable_serde_phases()
+}
+
+/// Runs a core call off the async runtime's threads (the store does blocking
+/// IO) and maps its error for the UI, in the user's language.
+async fn with_desk<T, F>(state: &AppState, f: F) -> Result<T, IpcError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Desk) -> desk_core::Result<T> + Send + 'static,
+{
+    let desk: Arc<Desk> = state.desk.clone();
+    let locale = desk.locale();
+    tauri::async_runtime::spawn_blocking(move || {
+        f(&desk).map_err(|error| IpcError::from_core(&error, desk.locale()))
+    })
+    .await
+    .map_err(|error| IpcError::internal(locale, &error.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use specta_typescript::Typescript;
+
+    use super::*;
+
+    /// Where the generated TypeScript bindings live, relative to the repo root.
+    const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+    fn typescript() -> Typescript {
+        Typescript::default().header(
+            "// Generated from the Rust commands by tauri-specta. Do not edit: regenerate with\n\
+             // UPDATE_BINDINGS=1 cargo test -p ksef-desk bindings\n",
+        )
+    }
+
+    /// CI fails when the checked-in bindings differ from what the commands
+    /// generate; `UPDATE_BINDINGS=1` rewrites them instead.
+    #[test]
+    fn bindings_are_fresh() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked_in = root.join(BINDINGS_PATH);
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("bindings.ts");
+        specta_builder().export(typescript(), &fresh).unwrap();
+        let fresh = std::fs::read_to_string(&fresh).unwrap();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&checked_in, &fresh).unwrap();
+        }
+        let current = std::fs::read_to_string(&checked_in).unwrap_or_default();
+        assert!(
+            current == fresh,
+            "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p ksef-desk bindings` and commit it",
+            checked_in.display()
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! What crosses IPC. These types exist for the UI: the TypeScript bindings
+//! are generated from them, and the core's domain types stay free of serde.
+
+use desk_core::{
+    Company, ConnectionState, Contractor, CostCounts, Dashboard, KsefEnvironment, Locale,
+    SalesCounts, StatusSummary,
+};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum LocaleDto {
+    Pl,
+    En,
+}
+
+impl From<Locale> for LocaleDto {
+    fn from(locale: Locale) -> LocaleDto {
+        match locale {
+            Locale::Pl => LocaleDto::Pl,
+            Locale::En => LocaleDto::En,
+        }
+    }
+}
+
+impl LocaleDto {
+    pub fn tag(self) -> &'static str {
+        match self {
+            LocaleDto::Pl => "pl",
+            LocaleDto::En => "en",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum EnvironmentDto {
+    Test,
+    Demo,
+    Production,
+    Simulator,
+}
+
+impl From<KsefEnvironment> for EnvironmentDto {
+    fn from(environment: KsefEnvironment) -> EnvironmentDto {
+        match environment {
+            KsefEnvironment::Test => EnvironmentDto::Test,
+            KsefEnvironment::Demo => EnvironmentDto::Demo,
+            KsefEnvironment::Production => EnvironmentDto::Production,
+            KsefEnvironment::Simulator => EnvironmentDto::Simulator,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyDto {
+    pub id: i64,
+    pub nip: String,
+    pub name: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub environment: EnvironmentDto,
+}
+
+impl From<Company> for CompanyDto {
+    fn from(company: Company) -> CompanyDto {
+        CompanyDto {
+            id: company.id,
+            nip: company.nip,
+            name: company.name,
+            address_line1: company.address_line1,
+            address_line2: company.address_line2,
+            environment: company.ksef_environment.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractorDto {
+    pub id: i64,
+    pub nip: Option<String>,
+    pub eu_vat_id: Option<String>,
+    pub name: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub country_code: String,
+    pub email: Option<String>,
+    pub trusted: bool,
+}
+
+impl From<Contractor> for ContractorDto {
+    fn from(contractor: Contractor) -> ContractorDto {
+        ContractorDto {
+            id: contractor.id,
+            nip: contractor.nip,
+            eu_vat_id: contractor.eu_vat_id,
+            name: contractor.name,
+            address_line1: contractor.address_line1,
+            address_line2: contractor.address_line2,
+            country_code: contractor.country_code,
+            email: contractor.email,
+            trusted: contractor.trusted,
+        }
+    }
+}
+
+/// Everything the window needs to draw its first frame, in one call.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupDto {
+    pub locale: LocaleDto,
+    pub companies: Vec<CompanyDto>,
+    pub active_company_id: Option<i64>,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionDto {
+    NotConnected,
+    Online,
+    Unavailable,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusDto {
+    pub environment: Option<EnvironmentDto>,
+    pub connection: ConnectionDto,
+    pub queued: u32,
+}
+
+impl From<StatusSummary> for StatusDto {
+    fn from(status: StatusSummary) -> StatusDto {
+        StatusDto {
+            environment: status.environment.map(Into::into),
+            connection: match status.connection {
+                ConnectionState::NotConnected => ConnectionDto::NotConnected,
+                ConnectionState::Online => ConnectionDto::Online,
+                ConnectionState::Unavailable => ConnectionDto::Unavailable,
+            },
+            queued: status.queued,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesCountsDto {
+    pub draft: u32,
+    pub issued: u32,
+    pub queued: u32,
+    pub sending: u32,
+    pub accepted: u32,
+    pub rejected: u32,
+}
+
+impl From<SalesCounts> for SalesCountsDto {
+    fn from(c: SalesCounts) -> SalesCountsDto {
+        SalesCountsDto {
+            draft: c.draft,
+            issued: c.issued,
+            queued: c.queued,
+            sending: c.sending,
+            accepted: c.accepted,
+            rejected: c.rejected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CostCountsDto {
+    pub new: u32,
+    pub described: u32,
+    pub approved: u32,
+    pub rejected: u32,
+    pub paid: u32,
+}
+
+impl From<CostCounts> for CostCountsDto {
+    fn from(c: CostCounts) -> CostCountsDto {
+        CostCountsDto {
+            new: c.new,
+            described: c.described,
+            approved: c.approved,
+            rejected: c.rejected,
+            paid: c.paid,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardDto {
+    pub company: CompanyDto,
+    pub sales: SalesCountsDto,
+    pub costs: CostCountsDto,
+    pub contractors: u32,
+}
+
+impl From<Dashboard> for DashboardDto {
+    fn from(d: Dashboard) -> DashboardDto {
+        DashboardDto {
+            company: d.company.into(),
+            sales: d.sales.into(),
+            costs: d.costs.into(),
+            contractors: d.contractors,
+        }
+    }
+}

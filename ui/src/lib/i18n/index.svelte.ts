@@ -1,0 +1,35 @@
+import i18next from "i18next";
+import en from "./en.json";
+import pl from "./pl.json";
+
+export type Locale = "pl" | "en";
+export const LOCALES: readonly Locale[] = ["pl", "en"];
+
+export const catalogs = { pl, en } as const;
+
+void i18next.init({
+  lng: "pl",
+  fallbackLng: "pl",
+  resources: { pl: { translation: pl }, en: { translation: en } },
+  interpolation: { escapeValue: false },
+  initAsync: false,
+  returnNull: false,
+});
+
+// Svelte 5 tracks this rune; reading it inside `t` makes every translated
+// string in a template update when the language changes.
+let current = $state<Locale>("pl");
+
+export function locale(): Locale {
+  return current;
+}
+
+export function t(key: string, options?: Record<string, unknown>): string {
+  void current;
+  return i18next.t(key, { ...options, lng: current });
+}
+
+export function setUiLocale(next: Locale): void {
+  current = next;
+  document.documentElement.lang = next;
+}

@@ -1,0 +1,122 @@
+// A stand-in for the Rust side, for browser tests and `npm run dev:mock`.
+// Its data is typed by the generated bindings, so it cannot drift from them.
+import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import type {
+  CompanyDto,
+  ContractorDto,
+  DashboardDto,
+  IpcError,
+  LocaleDto,
+  StartupDto,
+  StatusDto,
+} from "./bindings";
+
+const companies: CompanyDto[] = [
+  {
+    id: 1,
+    nip: "5265877635",
+    name: "Pracownia Demo Sp. z o.o.",
+    addressLine1: "ul. Marszałkowska 84/92",
+    addressLine2: "00-514 Warszawa",
+    environment: "simulator",
+  },
+  {
+    id: 2,
+    nip: "7740001454",
+    name: "Kwiaciarnia Bratek",
+    addressLine1: "ul. Ogrodowa 3",
+    addressLine2: "87-100 Toruń",
+    environment: "production",
+  },
+];
+
+const contractors: ContractorDto[] = [
+  {
+    id: 1,
+    nip: "7740001454",
+    euVatId: null,
+    name: "Hurtownia Papiernicza Kałamarz S.A.",
+    addressLine1: "ul. Żółkiewskiego 12",
+    addressLine2: "87-100 Toruń",
+    countryCode: "PL",
+    email: null,
+    trusted: true,
+  },
+  {
+    id: 2,
+    nip: "8992689516",
+    euVatId: null,
+    name: "Drukarnia Świt s.c.",
+    addressLine1: "ul. Legnicka 55",
+    addressLine2: "54-203 Wrocław",
+    countryCode: "PL",
+    email: null,
+    trusted: false,
+  },
+  {
+    id: 3,
+    nip: null,
+    euVatId: "DE811569869",
+    name: "Müller Bürobedarf GmbH",
+    addressLine1: "Friedrichstraße 100",
+    addressLine2: "10117 Berlin",
+    countryCode: "DE",
+    email: null,
+    trusted: false,
+  },
+];
+
+export function installMockIpc(): void {
+  let locale: LocaleDto = "pl";
+  let activeCompanyId = 1;
+
+  const notFound = (id: unknown): IpcError => ({
+    kind: "notFound",
+    code: "not_found",
+    message: locale === "pl" ? `Nie znaleziono: firma (nr ${id}).` : `Company ${id} not found.`,
+  });
+
+  const company = (id: unknown): CompanyDto => {
+    const found = companies.find((c) => c.id === id);
+    if (!found) throw notFound(id);
+    return found;
+  };
+
+  mockWindows("main");
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    switch (cmd) {
+      case "startup":
+        return {
+          locale,
+          companies,
+          activeCompanyId,
+          version: "0.1.0",
+        } satisfies StartupDto;
+      case "status":
+        return {
+          environment: company(activeCompanyId).environment,
+          connection: "notConnected",
+          queued: 0,
+        } satisfies StatusDto;
+      case "set_locale":
+        locale = a.locale as LocaleDto;
+        return locale;
+      case "select_company":
+        activeCompanyId = company(a.companyId).id;
+        return company(activeCompanyId);
+      case "dashboard":
+        return {
+          company: company(a.companyId),
+          sales: { draft: 2, issued: 0, queued: 1, sending: 0, accepted: 12840, rejected: 0 },
+          costs: { new: 7, described: 1, approved: 3, rejected: 0, paid: 41 },
+          contractors: contractors.length,
+        } satisfies DashboardDto;
+      case "list_contractors":
+        company(a.companyId);
+        return contractors;
+      default:
+        throw `mock IPC: unknown command ${cmd}`;
+    }
+  });
+}

@@ -1,0 +1,61 @@
+// The window's shared state: who we are working for, in which language, and
+// how the link to KSeF looks. Components read it; only these methods change it.
+import { commands, type CompanyDto, type StatusDto } from "../bindings";
+import { setUiLocale, type Locale } from "../i18n/index.svelte";
+import { call } from "../ipc";
+
+export type Page = "dashboard" | "sales" | "costs" | "contractors" | "settings";
+export const PAGES: readonly Page[] = ["dashboard", "sales", "costs", "contractors", "settings"];
+
+const STATUS_REFRESH_MS = 5_000;
+
+class AppState {
+  ready = $state(false);
+  startError = $state<unknown>(null);
+  version = $state("");
+  companies = $state<CompanyDto[]>([]);
+  activeCompanyId = $state<number | null>(null);
+  status = $state<StatusDto | null>(null);
+  page = $state<Page>("dashboard");
+  activeCompany = $derived(this.companies.find((c) => c.id === this.activeCompanyId) ?? null);
+
+  async start(): Promise<void> {
+    this.startError = null;
+    try {
+      const startup = await call(commands.startup());
+      setUiLocale(startup.locale);
+      this.version = startup.version;
+      this.companies = startup.companies;
+      this.activeCompanyId = startup.activeCompanyId;
+      this.ready = true;
+      void this.refreshStatus();
+      setInterval(() => void this.refreshStatus(), STATUS_REFRESH_MS);
+    } catch (error) {
+      this.startError = error;
+    }
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.status = await call(commands.status());
+    } catch {
+      // The status bar keeps its last known state; the next tick tries again.
+    }
+  }
+
+  async selectCompany(companyId: number): Promise<void> {
+    const company = await call(commands.selectCompany(companyId));
+    this.activeCompanyId = company.id;
+    void this.refreshStatus();
+  }
+
+  async changeLocale(next: Locale): Promise<void> {
+    setUiLocale(await call(commands.setLocale(next)));
+  }
+
+  go(page: Page): void {
+    this.page = page;
+  }
+}
+
+export const app = new AppState();
