@@ -536,6 +536,42 @@ pub struct Line {
     pub extra: Vec<Element>,
 }
 
+/// `ZamowienieWiersz`: a line of the order an advance invoice is paid for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrderLine {
+    /// `NrWierszaZam`.
+    pub number: u64,
+    /// `P_7Z`.
+    pub name: Option<String>,
+    /// `P_8AZ`.
+    pub unit: Option<String>,
+    /// `P_8BZ`.
+    pub quantity: Option<Decimal>,
+    /// `P_9AZ`: unit net price.
+    pub unit_net_price: Option<Decimal>,
+    /// `P_11NettoZ`.
+    pub net: Option<Decimal>,
+    /// `P_11VatZ`.
+    pub vat: Option<Decimal>,
+    /// `P_12Z`.
+    pub rate: Option<VatRate>,
+    /// `P_12Z_Zal_15`: annex-15 goods.
+    pub annex15: bool,
+    /// `StanPrzedZ`.
+    pub before_correction: bool,
+    /// Unmodelled children (`UU_IDZ`, `IndeksZ`, `GTINZ`, `PKWiUZ`, `CNZ`, ...).
+    pub extra: Vec<Element>,
+}
+
+/// `Zamowienie`: the order (or contract) an advance invoice is paid for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Order {
+    /// `WartoscZamowienia`: total gross value of the order.
+    pub value: Decimal,
+    /// `ZamowienieWiersz`, at least one.
+    pub lines: Vec<OrderLine>,
+}
+
 /// `DodatkowyOpis`: free-text key/value notes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
@@ -688,8 +724,10 @@ pub struct Fa {
     pub lines: Vec<Line>,
     /// `Platnosc`.
     pub payment: Option<Payment>,
+    /// `Zamowienie`: the order, on advance invoices.
+    pub order: Option<Order>,
     /// Unmodelled children (`Podmiot1K`, `P_15ZK`, `ZaliczkaCzesciowa`,
-    /// `ZwrotAkcyzy`, `Rozliczenie`, `WarunkiTransakcji`, `Zamowienie`, ...).
+    /// `ZwrotAkcyzy`, `Rozliczenie`, `WarunkiTransakcji`, ...).
     pub extra: Vec<Element>,
 }
 
@@ -715,6 +753,7 @@ impl Fa {
             advance_invoices: Vec::new(),
             lines: Vec::new(),
             payment: None,
+            order: None,
             extra: Vec::new(),
         }
     }

@@ -591,6 +591,46 @@ fn layout<'a>(inv: &Invoice, opts: &RenderOptions, m: Metrics<'a>) -> Layout<'a>
         );
     }
 
+    if let Some(o) = &fa.order {
+        l.heading("Zamówienie");
+        let rows: Vec<Vec<String>> = o
+            .lines
+            .iter()
+            .map(|ln| {
+                vec![
+                    ln.number.to_string(),
+                    ln.name.clone().unwrap_or_default(),
+                    ln.unit.clone().unwrap_or_default(),
+                    ln.quantity.map(|q| fmt_amount(q, 0)).unwrap_or_default(),
+                    ln.net.map(money).unwrap_or_default(),
+                    ln.vat.map(money).unwrap_or_default(),
+                    ln.rate.map(VatRate::code).unwrap_or("").to_owned(),
+                ]
+            })
+            .collect();
+        let before: Vec<bool> = o.lines.iter().map(|ln| ln.before_correction).collect();
+        l.table(
+            &[
+                ("Lp.", 24.0, true),
+                ("Nazwa", 210.0, false),
+                ("J.m.", 34.0, false),
+                ("Ilość", 50.0, true),
+                ("Wartość netto", 80.0, true),
+                ("VAT", 70.0, true),
+                ("Stawka", 42.0, false),
+            ],
+            &rows,
+            &before,
+        );
+        l.para(
+            MARGIN,
+            body_w,
+            BODY,
+            false,
+            &format!("Wartość zamówienia: {} {}", money(o.value), fa.currency),
+        );
+    }
+
     let summary = vat_summary(&fa.totals);
     if !summary.is_empty() {
         l.heading("Podsumowanie VAT");

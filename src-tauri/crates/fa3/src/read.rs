@@ -420,6 +420,7 @@ fn fa(el: &Element) -> R<Fa> {
         .map(line)
         .collect::<R<Vec<_>>>()?;
     let payment = t.one("Platnosc").map(payment).transpose()?;
+    let order = t.one("Zamowienie").map(order).transpose()?;
     Ok(Fa {
         currency,
         issue_date,
@@ -438,8 +439,49 @@ fn fa(el: &Element) -> R<Fa> {
         advance_invoices,
         lines,
         payment,
+        order,
         extra: t.rest(),
     })
+}
+
+fn order(el: &Element) -> R<Order> {
+    let mut t = Take::new(el, "Faktura/Fa/Zamowienie");
+    let value = t.req_dec("WartoscZamowienia")?;
+    let lines = t
+        .all("ZamowienieWiersz")
+        .into_iter()
+        .map(|e| {
+            let mut w = Take::new(e, "Faktura/Fa/Zamowienie/ZamowienieWiersz");
+            let number = number::<u64>(
+                &w.req("NrWierszaZam")?.text,
+                "Faktura/Fa/Zamowienie/ZamowienieWiersz/NrWierszaZam",
+            )?;
+            let rate = match w.text("P_12Z") {
+                Some(r) => Some(VatRate::from_code(&r).ok_or_else(|| {
+                    bad(
+                        "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_12Z",
+                        "unknown rate",
+                        &r,
+                    )
+                })?),
+                None => None,
+            };
+            Ok(OrderLine {
+                number,
+                name: w.text("P_7Z"),
+                unit: w.text("P_8AZ"),
+                quantity: w.dec("P_8BZ")?,
+                unit_net_price: w.dec("P_9AZ")?,
+                net: w.dec("P_11NettoZ")?,
+                vat: w.dec("P_11VatZ")?,
+                rate,
+                annex15: w.flag("P_12Z_Zal_15"),
+                before_correction: w.flag("StanPrzedZ"),
+                extra: w.rest(),
+            })
+        })
+        .collect::<R<Vec<_>>>()?;
+    Ok(Order { value, lines })
 }
 
 fn annotations(el: &Element) -> R<Annotations> {

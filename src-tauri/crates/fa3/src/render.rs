@@ -409,6 +409,31 @@ pub fn render_html(inv: &Invoice, opts: &RenderOptions) -> String {
         h.push_str("</table>");
     }
 
+    // Order of an advance invoice.
+    if let Some(o) = &fa.order {
+        h.push_str("<h2>Zamówienie</h2><table><tr><th>Lp.</th><th>Nazwa</th><th>J.m.</th><th class=\"num\">Ilość</th><th class=\"num\">Cena netto</th><th class=\"num\">Wartość netto</th><th class=\"num\">VAT</th><th>Stawka</th></tr>");
+        for l in &o.lines {
+            let _ = write!(
+                h,
+                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                if l.before_correction { " class=\"before\"" } else { "" },
+                l.number,
+                esc(l.name.as_deref().unwrap_or("")),
+                esc(l.unit.as_deref().unwrap_or("")),
+                l.quantity.map(|q| fmt_amount(q, 0)).unwrap_or_default(),
+                l.unit_net_price.map(|p| fmt_amount(p, 2)).unwrap_or_default(),
+                l.net.map(money).unwrap_or_default(),
+                l.vat.map(money).unwrap_or_default(),
+                esc(l.rate.map(VatRate::code).unwrap_or(""))
+            );
+        }
+        let _ = write!(
+            h,
+            "</table><div>Wartość zamówienia: {} {cur}</div>",
+            money(o.value)
+        );
+    }
+
     // VAT summary.
     let rows = vat_summary(&fa.totals);
     if !rows.is_empty() {

@@ -445,7 +445,11 @@ fn gross_pln(fa: &Fa) -> Option<Decimal> {
 
 fn split_payment(inv: &Invoice, o: &mut Out) {
     let fa = &inv.fa;
-    let annex15 = fa.lines.iter().any(|l| l.annex15);
+    let annex15 = fa.lines.iter().any(|l| l.annex15)
+        || fa
+            .order
+            .as_ref()
+            .is_some_and(|o| o.lines.iter().any(|l| l.annex15));
     if !annex15 || fa.annotations.split_payment {
         return;
     }

@@ -315,7 +315,32 @@ fn fa(f: &Fa, schema: &Schema) -> Element {
     if let Some(p) = &f.payment {
         b.child(payment(p, schema));
     }
+    if let Some(o) = &f.order {
+        b.child(order(o, schema));
+    }
     b.finish(&f.extra, schema, &["Fa"])
+}
+
+fn order(o: &Order, schema: &Schema) -> Element {
+    let mut b = B::new("Zamowienie");
+    b.dec("WartoscZamowienia", o.value);
+    for l in &o.lines {
+        let mut w = B::new("ZamowienieWiersz");
+        w.text("NrWierszaZam", l.number.to_string())
+            .opt("P_7Z", &l.name)
+            .opt("P_8AZ", &l.unit)
+            .opt_dec("P_8BZ", l.quantity)
+            .opt_dec("P_9AZ", l.unit_net_price)
+            .opt_dec("P_11NettoZ", l.net)
+            .opt_dec("P_11VatZ", l.vat);
+        if let Some(r) = l.rate {
+            w.text("P_12Z", r.code());
+        }
+        w.flag("P_12Z_Zal_15", l.annex15)
+            .flag("StanPrzedZ", l.before_correction);
+        b.child(w.finish(&l.extra, schema, &["Fa", "Zamowienie", "ZamowienieWiersz"]));
+    }
+    b.done()
 }
 
 fn annotations(a: &Annotations) -> Element {

@@ -712,6 +712,10 @@ impl<'s> Validator<'s> {
             }
             // Element Declarations Consistent (XSD 1.0) guarantees one type per name
             // within a content model, so each child can be checked on its own.
+            let mut totals: HashMap<&str, usize> = HashMap::new();
+            for k in &kids {
+                *totals.entry(k.name.as_str()).or_insert(0) += 1;
+            }
             let mut seen: HashMap<&str, usize> = HashMap::new();
             for k in &kids {
                 let Some(cd) = schema.find_decl(content, &k.name) else {
@@ -719,7 +723,7 @@ impl<'s> Validator<'s> {
                 };
                 let n = seen.entry(k.name.as_str()).or_insert(0);
                 *n += 1;
-                let multiple = kids.iter().filter(|o| o.name == k.name).count() > 1;
+                let multiple = totals.get(k.name.as_str()).copied().unwrap_or(0) > 1;
                 let child_path = if multiple {
                     format!("{path}/{}[{n}]", k.name)
                 } else {

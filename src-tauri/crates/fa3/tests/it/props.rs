@@ -368,6 +368,49 @@ fn ksef_number() -> impl Strategy<Value = String> {
     })
 }
 
+fn order() -> impl Strategy<Value = Order> {
+    (
+        pos_dec(1_000_000_000, 2),
+        prop::collection::vec(
+            (
+                opt(token(40)),
+                opt(prop::sample::select(vec!["szt.", "kpl."])),
+                opt(pos_dec(1_000_000, 3)),
+                opt(pos_dec(1_000_000, 2)),
+                opt(dec(1_000_000, 2)),
+                opt(dec(1_000_000, 2)),
+                opt(prop::sample::select(VatRate::ALL.to_vec())),
+                any::<bool>(),
+            ),
+            1..4,
+        ),
+    )
+        .prop_map(|(value, lines)| Order {
+            value,
+            lines: lines
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(i, (name, unit, quantity, unit_net_price, net, vat, rate, annex15))| {
+                        OrderLine {
+                            number: i as u64 + 1,
+                            name,
+                            unit: unit.map(str::to_owned),
+                            quantity,
+                            unit_net_price,
+                            net,
+                            vat,
+                            rate,
+                            annex15,
+                            before_correction: false,
+                            extra: vec![],
+                        }
+                    },
+                )
+                .collect(),
+        })
+}
+
 fn correction() -> impl Strategy<Value = Correction> {
     (
         opt(token(60)),
@@ -419,6 +462,7 @@ prop_compose! {
         notes in prop::collection::vec((opt(1u64..10), token(20), token(40)).prop_map(|(line, key, value)| Note { line, key, value }), 0..3),
         advances in prop::collection::vec(prop_oneof![ksef_number().prop_map(AdvanceInvoiceRef::Ksef), token(20).prop_map(AdvanceInvoiceRef::Outside)], 1..3),
         payment in opt(payment()),
+        order in opt(order()),
         footer in opt((prop::collection::vec(token(100), 0..3), prop::collection::vec((opt(token(40)), opt("[0-9]{10}"), opt("[0-9]{9}"), opt("[0-9]{9}")).prop_map(|(full_name, krs, regon, bdo)| Register { full_name, krs, regon, bdo }), 0..2)).prop_map(|(info, registers)| Footer { info, registers })),
         for_receipt in any::<bool>(),
         related_parties in any::<bool>(),
@@ -452,6 +496,7 @@ prop_compose! {
             advance_invoices: if kind == InvoiceKind::Roz { advances } else { vec![] },
             lines,
             payment,
+            order: if matches!(kind, InvoiceKind::Zal | InvoiceKind::KorZal) { order } else { None },
             extra: vec![],
         };
         fa3::amounts::recompute(&mut fa);

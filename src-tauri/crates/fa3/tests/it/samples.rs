@@ -63,3 +63,52 @@ fn simulator_fields_are_available() {
     assert!(!inv.number().is_empty());
     assert!(inv.gross_total() > rust_decimal::Decimal::ZERO);
 }
+
+#[test]
+fn modelled_and_kept_parts_of_samples() {
+    let load = |part: &str| {
+        let p = samples()
+            .into_iter()
+            .find(|p| p.to_string_lossy().contains(part))
+            .unwrap();
+        fa3::parse(&std::fs::read(p).unwrap()).unwrap().invoice
+    };
+    let zal = load("zal-advance");
+    assert_eq!(zal.kind(), fa3::InvoiceKind::Zal);
+    assert!(
+        zal.fa.order.as_ref().is_some_and(|o| !o.lines.is_empty()),
+        "Zamowienie is modelled"
+    );
+
+    let kor = load("kor-eur");
+    let c = kor.fa.correction.as_ref().expect("correction data");
+    assert!(!c.corrected.is_empty());
+    assert_ne!(kor.fa.currency, "PLN");
+
+    // Zalacznik is not modelled: it is kept verbatim and written back.
+    let att = load("Zalacznik_Przyklad_2");
+    let kept = att
+        .extra
+        .iter()
+        .find(|e| e.name == "Zalacznik")
+        .expect("attachment kept");
+    let back = fa3::parse(&fa3::write(&att).unwrap()).unwrap().invoice;
+    assert_eq!(
+        back.extra.iter().find(|e| e.name == "Zalacznik"),
+        Some(kept)
+    );
+}
+
+#[test]
+fn document_hash_is_base64_sha256_of_the_exact_bytes() {
+    // SHA-256("abc"), a FIPS 180-2 test vector, in standard Base64.
+    assert_eq!(
+        fa3::document_hash(b"abc"),
+        "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+    );
+    let p = samples().into_iter().next().unwrap();
+    let bytes = std::fs::read(p).unwrap();
+    let mut changed = bytes.clone();
+    changed.push(b'\n');
+    assert_ne!(fa3::document_hash(&bytes), fa3::document_hash(&changed));
+}
