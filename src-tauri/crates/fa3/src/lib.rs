@@ -12,6 +12,41 @@
 //!   violation of the XSD; [`write`] refuses to emit a document that breaks it);
 //! - business rules ([`validate_for_sending`]), which on received documents are
 //!   only warnings ([`Parsed::warnings`]).
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use chrono::NaiveDate;
+//! use rust_decimal::Decimal;
+//!
+//! let day = NaiveDate::from_ymd_opt(2026, 3, 10).ok_or("date")?;
+//! let mut fa = fa3::Fa::new(fa3::InvoiceKind::Vat, "PLN", day, "FV/1/2026");
+//! fa.lines.push(fa3::Line {
+//!     number: 1,
+//!     name: Some("Usługa".into()),
+//!     quantity: Some(Decimal::ONE),
+//!     unit_net_price: Some(Decimal::new(10000, 2)),
+//!     rate: Some(fa3::VatRate::R23),
+//!     ..fa3::Line::default()
+//! });
+//! fa3::amounts::recompute(&mut fa);
+//! let invoice = fa3::Invoice {
+//!     header: fa3::Header { created: day.and_hms_opt(8, 0, 0).ok_or("time")?.and_utc().fixed_offset(), system_info: None },
+//!     seller: fa3::Seller::new("5265877635", "Sprzedawca", fa3::Address::new("PL", "ul. Prosta 1, Warszawa")),
+//!     buyer: fa3::Buyer::new(fa3::PartyId::Nip("1111111111".into()), "Nabywca", fa3::Address::new("PL", "ul. Krzywa 2, Kraków")),
+//!     third_parties: vec![],
+//!     fa,
+//!     footer: None,
+//!     extra: vec![],
+//! };
+//! assert!(fa3::validate_for_sending(&invoice).is_empty());
+//! let xml = fa3::write(&invoice)?;
+//! let parsed = fa3::parse(&xml)?;
+//! assert_eq!(parsed.invoice.gross_total(), Decimal::new(12300, 2));
+//! let _hash = fa3::document_hash(&xml);
+//! let _link = fa3::verification_link(fa3::Environment::Test, "5265877635", day, &xml);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod amounts;
 pub mod model;

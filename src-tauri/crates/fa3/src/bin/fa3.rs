@@ -52,6 +52,15 @@ fn main() -> ExitCode {
 
 /// The verdict on one file under the rules for sending.
 fn check_one(path: &Path, polish: bool) -> Result<(), String> {
+    // Refuse oversized files before reading them into memory.
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read: {e}"))?
+        .len();
+    if size > MAX_INVOICE_WITH_ATTACHMENT_BYTES as u64 {
+        return Err(format!(
+            "file is {size} bytes, over KSeF's limit of {MAX_INVOICE_WITH_ATTACHMENT_BYTES}"
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() > MAX_INVOICE_WITH_ATTACHMENT_BYTES {
         return Err(format!(
