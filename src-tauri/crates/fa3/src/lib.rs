@@ -50,6 +50,7 @@
 
 pub mod amounts;
 pub mod model;
+#[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod qr;
 mod read;

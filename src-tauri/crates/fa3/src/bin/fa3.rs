@@ -162,12 +162,22 @@ fn render(args: &[String]) -> Result<ExitCode, String> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     let data = if is_pdf {
-        fa3::pdf::render_pdf(inv, &opts).map_err(|e| e.to_string())?
+        pdf(inv, &opts)?
     } else {
         fa3::render::render_html(inv, &opts).into_bytes()
     };
     std::fs::write(&output, data).map_err(|e| format!("{}: {e}", output.display()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(feature = "pdf")]
+fn pdf(inv: &fa3::Invoice, opts: &RenderOptions) -> Result<Vec<u8>, String> {
+    fa3::pdf::render_pdf(inv, opts).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "pdf"))]
+fn pdf(_: &fa3::Invoice, _: &RenderOptions) -> Result<Vec<u8>, String> {
+    Err("this build of fa3 has no PDF support (feature \"pdf\")".to_owned())
 }
 
 fn roundtrip(args: &[String]) -> Result<ExitCode, String> {

@@ -62,6 +62,7 @@ fn polish_text_survives_and_markup_is_escaped() {
     );
 }
 
+#[cfg(feature = "pdf")]
 #[test]
 fn every_sample_exports_a_pdf_with_embedded_font() {
     for path in samples() {
@@ -92,6 +93,7 @@ fn every_sample_exports_a_pdf_with_embedded_font() {
     }
 }
 
+#[cfg(feature = "pdf")]
 #[test]
 fn long_invoices_paginate() {
     let p = samples()
