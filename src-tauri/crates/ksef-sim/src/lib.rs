@@ -106,7 +106,7 @@ impl Simulator {
         let nip = config.demo_nip.clone();
         let extra_tokens = config.tokens.clone();
         let state = Arc::new(AppState::new(keys, config, origin.clone(), store));
-        let token = state.add_token(TokenSpec::full(nip.clone()));
+        let token = state.demo_token(&nip);
         for spec in extra_tokens {
             state.add_token(spec);
         }

@@ -20,6 +20,9 @@ use crate::receipt::{check_invoice, InvoiceFacts};
 use crate::store::{fmt_dt, Store, StoredInvoice};
 use crate::upo::{self, UpoContext, UpoDocument};
 
+/// Marks the simulator's own demo-company token (reused from a data directory).
+const DEMO_TOKEN_DESCRIPTION: &str = "Token firmy demonstracyjnej (ksef-sim)";
+
 pub(crate) fn chrono_dur(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
 }
@@ -305,19 +308,60 @@ impl AppState {
             ids::random_hex(64).to_ascii_lowercase()
         );
         let author_nip = author.unwrap_or_else(|| spec.context_nip.clone());
-        self.inner().tokens.insert(
-            value.clone(),
-            KsefToken {
-                reference: reference.clone(),
-                spec,
-                revoked: false,
-                description,
-                created: now,
-                last_use: None,
-                author_nip,
-            },
-        );
+        let token = KsefToken {
+            reference: reference.clone(),
+            spec,
+            revoked: false,
+            description,
+            created: now,
+            last_use: None,
+            author_nip,
+        };
+        self.persist_token(&value, &token);
+        self.inner().tokens.insert(value.clone(), token);
         (reference, value)
+    }
+
+    fn persist_token(&self, value: &str, token: &KsefToken) {
+        if let Err(e) = self.store.save_token(value, token) {
+            tracing::warn!(error = %e, "could not save a KSeF token");
+        }
+    }
+
+    /// Loads saved tokens; returns the demo token (an active, full-permission token of
+    /// `demo_nip` made by the simulator) if there is one.
+    pub(crate) fn load_tokens(&self, demo_nip: &str) -> Option<String> {
+        let saved = match self.store.load_tokens() {
+            Ok(saved) => saved,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not load saved KSeF tokens");
+                return None;
+            }
+        };
+        let demo = saved
+            .iter()
+            .find(|(_, t)| {
+                !t.revoked
+                    && t.spec.context_nip == demo_nip
+                    && t.description == DEMO_TOKEN_DESCRIPTION
+                    && t.spec.valid_until.is_none()
+            })
+            .map(|(v, _)| v.clone());
+        self.inner().tokens.extend(saved);
+        demo
+    }
+
+    /// The demo company's token: the saved one, or a new one.
+    pub(crate) fn demo_token(&self, demo_nip: &str) -> String {
+        if let Some(t) = self.load_tokens(demo_nip) {
+            return t;
+        }
+        self.generate_token(
+            TokenSpec::full(demo_nip),
+            DEMO_TOKEN_DESCRIPTION.into(),
+            None,
+        )
+        .1
     }
 
     /// Token metadata as SPEC `TokenStatusResponse` / `QueryTokensResponseItem`.
@@ -348,13 +392,31 @@ impl AppState {
 
     /// Revokes a KSeF token; returns whether it existed.
     pub(crate) fn revoke_token(&self, value: &str) -> bool {
-        match self.inner().tokens.get_mut(value) {
+        let revoked = match self.inner().tokens.get_mut(value) {
             Some(t) => {
                 t.revoked = true;
+                Some(t.clone())
+            }
+            None => None,
+        };
+        match revoked {
+            Some(t) => {
+                self.persist_token(value, &t);
                 true
             }
             None => false,
         }
+    }
+
+    /// Revokes a token by reference number within a context; Err(()) if unknown.
+    pub(crate) fn revoke_token_reference(&self, context_nip: &str, reference: &str) -> bool {
+        let value = self
+            .inner()
+            .tokens
+            .iter()
+            .find(|(_, t)| t.reference == reference && t.spec.context_nip == context_nip)
+            .map(|(v, _)| v.clone());
+        value.is_some_and(|v| self.revoke_token(&v))
     }
 
     fn issue_bearer(&self, inner: &mut Inner, grant: BearerGrant) -> (String, DateTime<Utc>) {
@@ -822,6 +884,7 @@ impl AppState {
         let delay = self.processing_delay();
         let ready_at = now + delay;
         let processing_at = now + delay / 2;
+        let mut offline = offline;
         let outcome = match check_invoice(xml) {
             Err(r) => Outcome::Rejected {
                 code: r.code,
@@ -829,16 +892,30 @@ impl AppState {
                 extensions: None,
                 invoice_number: r.invoice_number,
             },
-            Ok(facts) => self.accept(
-                session,
-                &facts,
-                xml,
-                &reference,
-                now,
-                ready_at,
-                offline,
-                hash_of_corrected,
-            )?,
+            Ok(facts) if too_big(xml.len(), facts.has_attachment) => Outcome::Rejected {
+                code: 430,
+                details: vec![format!(
+                    "Rozmiar pliku faktury ({} B) przekracza limit {} MB",
+                    xml.len(),
+                    if facts.has_attachment { 3 } else { 1 }
+                )],
+                extensions: None,
+                invoice_number: Some(facts.invoice_number),
+            },
+            Ok(facts) => {
+                // KSeF classifies an invoice issued before the day of receipt as Offline.
+                offline = offline || facts.issue_date < now.date_naive();
+                self.accept(
+                    session,
+                    &facts,
+                    xml,
+                    &reference,
+                    now,
+                    ready_at,
+                    offline,
+                    hash_of_corrected,
+                )?
+            }
         };
         let code = match &outcome {
             Outcome::Accepted { .. } => 200,
@@ -932,8 +1009,6 @@ impl AppState {
         }
         let ksef_number = ids::ksef_number(&facts.seller_nip, ready_at.date_naive());
         let permanent_storage = ready_at + chrono_dur(self.config.timing.permanent_storage_lag);
-        // KSeF classifies an invoice issued before today as Offline.
-        let offline = offline || facts.issue_date < now.date_naive();
         self.store.insert(&stored_from_facts(
             facts,
             xml,
@@ -991,7 +1066,7 @@ impl AppState {
         if now < inv.processing_at {
             obj.insert(
                 "status".into(),
-                json!({"code": 100, "description": "Przyjęto fakturę do dalszego przetwarzania"}),
+                json!({"code": 100, "description": invoice_status_description(100)}),
             );
         } else if now < inv.ready_at {
             obj.insert(
@@ -1147,6 +1222,11 @@ impl AppState {
     }
 }
 
+/// Invoice size limits: 1 MB, or 3 MB with an attachment (`Zalacznik`).
+fn too_big(len: usize, has_attachment: bool) -> bool {
+    len > if has_attachment { 3 } else { 1 } * 1024 * 1024
+}
+
 pub(crate) fn no_session(reference: &str) -> ApiError {
     ApiError::bad(
         21173,
@@ -1158,7 +1238,7 @@ pub(crate) fn no_session(reference: &str) -> ApiError {
 /// The official description of an invoice status code.
 pub fn invoice_status_description(code: u16) -> &'static str {
     match code {
-        100 => "Przyjęto fakturę do dalszego przetwarzania",
+        100 => "Faktura przyjęta do dalszego przetwarzania",
         150 => "Trwa przetwarzanie",
         200 => "Sukces",
         405 => "Przetwarzanie anulowane z powodu błędu sesji",
@@ -1169,7 +1249,7 @@ pub fn invoice_status_description(code: u16) -> &'static str {
         440 => "Duplikat faktury",
         450 => "Błąd weryfikacji semantyki dokumentu faktury",
         550 => "Operacja została anulowana przez system",
-        _ => "Nieznany błąd",
+        _ => "Nieznany błąd (500)",
     }
 }
 

@@ -111,6 +111,17 @@ CREATE TABLE IF NOT EXISTS invoice (
 CREATE INDEX IF NOT EXISTS invoice_seller ON invoice (seller_nip);
 CREATE INDEX IF NOT EXISTS invoice_buyer ON invoice (buyer_id_value);
 CREATE INDEX IF NOT EXISTS invoice_dup ON invoice (seller_nip, invoice_type, invoice_number);
+CREATE TABLE IF NOT EXISTS ksef_token (
+    value TEXT PRIMARY KEY,
+    reference TEXT NOT NULL,
+    context_nip TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    valid_until TEXT,
+    revoked INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    created TEXT NOT NULL,
+    author_nip TEXT NOT NULL
+);
 ";
 
 const COLUMNS: &str = "ksef_number, seller_nip, seller_name, buyer_id_type, buyer_id_value, buyer_name, \
@@ -273,6 +284,62 @@ impl Store {
         self.with(|c| {
             let mut stmt = c.prepare(&sql)?;
             let rows = stmt.query_map(params![nip], from_row)?;
+            rows.collect()
+        })
+    }
+
+    /// Saves (inserts or replaces) a KSeF token, so a data directory keeps credentials.
+    pub(crate) fn save_token(&self, value: &str, t: &crate::state::KsefToken) -> Result<()> {
+        let perms: Vec<&str> = t.spec.permissions.iter().map(|p| p.as_str()).collect();
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO ksef_token (value, reference, context_nip, permissions, valid_until, revoked, description, created, author_nip) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    value,
+                    t.reference,
+                    t.spec.context_nip,
+                    perms.join(","),
+                    t.spec.valid_until.map(fmt_dt),
+                    t.revoked,
+                    t.description,
+                    fmt_dt(t.created),
+                    t.author_nip,
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Every saved KSeF token.
+    pub(crate) fn load_tokens(&self) -> Result<Vec<(String, crate::state::KsefToken)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT value, reference, context_nip, permissions, valid_until, revoked, description, created, author_nip FROM ksef_token",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let perms: String = r.get(3)?;
+                let valid_until: Option<String> = r.get(4)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    crate::state::KsefToken {
+                        reference: r.get(1)?,
+                        spec: crate::config::TokenSpec {
+                            context_nip: r.get(2)?,
+                            permissions: perms
+                                .split(',')
+                                .filter_map(|p| serde_json::from_value(serde_json::Value::String(p.to_owned())).ok())
+                                .collect(),
+                            valid_until: valid_until.as_deref().map(parse_dt).transpose()?,
+                        },
+                        revoked: r.get(5)?,
+                        description: r.get(6)?,
+                        created: parse_dt(&r.get::<_, String>(7)?)?,
+                        last_use: None,
+                        author_nip: r.get(8)?,
+                    },
+                ))
+            })?;
             rows.collect()
         })
     }

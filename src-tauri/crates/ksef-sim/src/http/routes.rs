@@ -334,7 +334,11 @@ pub(crate) async fn delete_token(
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let caller = state.caller(bearer(&headers), &[Permission::CredentialsManage])?;
-    let mut inner = state.inner();
-    find_token(&mut inner, &caller.context_nip, &reference)?.revoked = true;
-    Ok(StatusCode::NO_CONTENT)
+    if state.revoke_token_reference(&caller.context_nip, &reference) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::validation(format!(
+            "Token o numerze referencyjnym {reference} nie został odnaleziony."
+        )))
+    }
 }

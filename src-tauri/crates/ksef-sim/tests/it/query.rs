@@ -324,6 +324,9 @@ async fn a_data_directory_keeps_invoices_across_restarts() {
     let sim = Simulator::start(cfg.clone()).await.unwrap();
     let count = sim.invoice_count().unwrap();
     assert!(count >= 20);
+    let token = sim.token.clone();
+    let revoked = sim.add_token(TokenSpec::full(sim.nip.clone()));
+    sim.revoke_token(&revoked);
     sim.shutdown().await;
     let again = Simulator::start(cfg).await.unwrap();
     assert_eq!(
@@ -331,8 +334,15 @@ async fn a_data_directory_keeps_invoices_across_restarts() {
         count,
         "seeding is idempotent and data persists"
     );
+    assert_eq!(again.token, token, "the demo token survives a restart");
     let api = Api::new(&again.base_url);
     let keys = keys(&api).await;
+    let (r, t) = init_auth(&api, &keys, &again.nip, &revoked).await;
+    assert_eq!(
+        auth_final(&api, &r, &t).await["status"]["code"],
+        450,
+        "revocation survives too"
+    );
     let (access, _) = login(&api, &keys, &again.nip, &again.token).await;
     let v = query(
         &api.with_bearer(&access),
@@ -341,4 +351,37 @@ async fn a_data_directory_keeps_invoices_across_restarts() {
     )
     .await;
     assert_eq!(v["invoices"].as_array().unwrap().len(), count);
+}
+
+#[tokio::test]
+async fn an_offline_dated_invoice_is_classified_offline_everywhere() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let s = open_online(&api, &keys).await;
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let xml = String::from_utf8(invoice(&sim.nip, "7770001281", &unique_number()))
+        .unwrap()
+        .replace(
+            &format!("<P_1>{today}</P_1>"),
+            &format!("<P_1>{yesterday}</P_1>"),
+        )
+        .into_bytes();
+    let inv = send(&api, &s, &xml).await;
+    let (_, st) = invoice_final(&api, &s.reference, &inv).await;
+    assert_eq!(st["invoicingMode"], "Offline");
+    let ksef = st["ksefNumber"].as_str().unwrap();
+    let upo = api
+        .get(&format!("/sessions/{}/invoices/{inv}/upo", s.reference))
+        .await
+        .expect(200);
+    assert!(String::from_utf8_lossy(&upo.body).contains("<TrybWysylki>Offline</TrybWysylki>"));
+    download_when_stored(&api, ksef).await;
+    let v = query(&api, "", json!({"subjectType": "Subject1", "dateRange": since("Invoicing", 1), "invoicingMode": "Offline"})).await;
+    assert_eq!(v["invoices"][0]["ksefNumber"], ksef);
 }
