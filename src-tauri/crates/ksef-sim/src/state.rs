@@ -20,6 +20,23 @@ use crate::receipt::{check_invoice, InvoiceFacts};
 use crate::store::{fmt_dt, Store, StoredInvoice};
 use crate::upo::{self, UpoContext, UpoDocument};
 
+fn auth_op_json(op: &AuthOperation, now: DateTime<Utc>) -> Value {
+    let status = if now < op.ready_at {
+        json!({"code": 100, "description": "Uwierzytelnianie w toku"})
+    } else {
+        json!({"code": op.outcome.code, "description": op.outcome.description, "details": op.outcome.details})
+    };
+    json!({
+        "startDate": fmt_dt(op.started),
+        "authenticationMethod": "Token",
+        "authenticationMethodInfo": {"category": "Token", "code": "token.ksef", "displayName": "Token KSeF"},
+        "status": status,
+        "isTokenRedeemed": op.redeemed,
+        "lastTokenRefreshDate": op.last_refresh.map(fmt_dt),
+        "refreshTokenValidUntil": op.refresh_valid_until.map(fmt_dt),
+    })
+}
+
 /// Marks the simulator's own demo-company token (reused from a data directory).
 const DEMO_TOKEN_DESCRIPTION: &str = "Token firmy demonstracyjnej (ksef-sim)";
 
@@ -74,6 +91,7 @@ pub(crate) struct AuthOutcome {
 pub(crate) struct AuthOperation {
     pub started: DateTime<Utc>,
     pub ready_at: DateTime<Utc>,
+    pub context_nip: String,
     pub outcome: AuthOutcome,
     pub token_reference: String,
     pub redeemed: bool,
@@ -566,6 +584,7 @@ impl AppState {
             AuthOperation {
                 started: now,
                 ready_at: now + chrono_dur(self.config.timing.auth_delay),
+                context_nip: context_value.to_owned(),
                 outcome,
                 token_reference,
                 redeemed: false,
@@ -638,21 +657,47 @@ impl AppState {
                 security: None,
             });
         }
+        Ok(auth_op_json(op, Utc::now()))
+    }
+
+    /// `GET /auth/sessions`: active (redeemed, not revoked) authentications of the context.
+    pub(crate) fn auth_sessions(&self, caller: &Caller) -> Value {
         let now = Utc::now();
-        let status = if now < op.ready_at {
-            json!({"code": 100, "description": "Uwierzytelnianie w toku"})
-        } else {
-            json!({"code": op.outcome.code, "description": op.outcome.description, "details": op.outcome.details})
-        };
-        Ok(json!({
-            "startDate": fmt_dt(op.started),
-            "authenticationMethod": "Token",
-            "authenticationMethodInfo": {"category": "Token", "code": "token.ksef", "displayName": "Token KSeF"},
-            "status": status,
-            "isTokenRedeemed": op.redeemed,
-            "lastTokenRefreshDate": op.last_refresh.map(fmt_dt),
-            "refreshTokenValidUntil": op.refresh_valid_until.map(fmt_dt),
-        }))
+        let inner = self.inner();
+        let mut ops: Vec<(&String, &AuthOperation)> = inner
+            .auth_ops
+            .iter()
+            .filter(|(_, op)| {
+                op.context_nip == caller.context_nip
+                    && op.redeemed
+                    && op.outcome.code == 200
+                    && op.refresh_valid_until.is_some_and(|u| u > now)
+            })
+            .collect();
+        ops.sort_by_key(|(_, op)| std::cmp::Reverse(op.started));
+        let items: Vec<Value> = ops
+            .into_iter()
+            .map(|(reference, op)| {
+                let mut v = auth_op_json(op, now);
+                v["referenceNumber"] = json!(reference);
+                v["isCurrent"] = json!(*reference == caller.auth_reference);
+                v
+            })
+            .collect();
+        json!({"items": items})
+    }
+
+    /// `DELETE /auth/sessions/{referenceNumber}`: false when unknown in the context.
+    pub(crate) fn revoke_auth_in_context(&self, caller: &Caller, reference: &str) -> bool {
+        let known = self
+            .inner()
+            .auth_ops
+            .get(reference)
+            .is_some_and(|op| op.context_nip == caller.context_nip);
+        if known {
+            self.revoke_auth(reference);
+        }
+        known
     }
 
     pub(crate) fn redeem(&self, bearer: Option<&str>) -> Result<Value, ApiError> {

@@ -31,7 +31,12 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/auth/ksef-token", post(routes::ksef_token))
         .route("/auth/token/redeem", post(routes::redeem))
         .route("/auth/token/refresh", post(routes::refresh))
+        .route("/auth/sessions", get(routes::auth_sessions))
         .route("/auth/sessions/current", delete(routes::revoke_current))
+        .route(
+            "/auth/sessions/{reference}",
+            delete(routes::revoke_auth_session),
+        )
         .route("/auth/{reference}", get(routes::auth_status))
         .route(
             "/tokens",

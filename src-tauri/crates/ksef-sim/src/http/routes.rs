@@ -119,6 +119,33 @@ pub(crate) async fn refresh(
     state.refresh(bearer(&headers)).map(Json)
 }
 
+/// `GET /auth/sessions`
+pub(crate) async fn auth_sessions(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let caller = state.caller(bearer(&headers), &[])?;
+    Ok(Json(state.auth_sessions(&caller)))
+}
+
+/// `DELETE /auth/sessions/{referenceNumber}`
+pub(crate) async fn revoke_auth_session(
+    State(state): State<Shared>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let caller = state.caller(bearer(&headers), &[])?;
+    if state.revoke_auth_in_context(&caller, &reference) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::bad(
+            21304,
+            "Brak uwierzytelnienia.",
+            format!("Operacja uwierzytelniania o numerze referencyjnym {reference} nie została znaleziona."),
+        ))
+    }
+}
+
 /// `DELETE /auth/sessions/current`
 pub(crate) async fn revoke_current(
     State(state): State<Shared>,

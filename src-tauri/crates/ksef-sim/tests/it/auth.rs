@@ -304,3 +304,51 @@ async fn tokens_can_be_generated_listed_used_and_revoked_through_the_api() {
         .expect(200);
     assert_eq!(r.header("x-system-warning").as_deref(), Some("[100]: test"));
 }
+
+#[tokio::test]
+async fn active_authentications_are_listed_and_can_be_revoked_by_reference() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (first, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let (second, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let list = api
+        .with_bearer(&first)
+        .get("/auth/sessions")
+        .await
+        .expect(200)
+        .json();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let current: Vec<bool> = items
+        .iter()
+        .map(|i| i["isCurrent"].as_bool().unwrap())
+        .collect();
+    assert_eq!(current.iter().filter(|c| **c).count(), 1);
+    let other = items.iter().find(|i| i["isCurrent"] == false).unwrap()["referenceNumber"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    api.with_bearer(&first)
+        .call(Method::DELETE, &format!("/auth/sessions/{other}"), None)
+        .await
+        .expect(204);
+    api.with_bearer(&second)
+        .get("/rate-limits")
+        .await
+        .expect(401);
+    api.with_bearer(&first)
+        .get("/rate-limits")
+        .await
+        .expect(200);
+    let r = api
+        .with_bearer(&first)
+        .call(
+            Method::DELETE,
+            "/auth/sessions/20250101-AU-0000000000-0000000000-00",
+            None,
+        )
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21304);
+}
