@@ -2,7 +2,6 @@
 //! the profile directory, `--demo` (or `KSEF_DESK_DEMO=1`) opens the demo
 //! profile, seeded with a sample company on first start.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 pub const DATA_DIR_ENV: &str = "KSEF_DESK_DATA_DIR";
@@ -25,7 +24,7 @@ impl LaunchOptions {
                 .filter(|dir| !dir.is_empty())
                 .map(PathBuf::from);
         }
-        if std::env::var_os(DEMO_ENV).is_some_and(|v| v == OsString::from("1")) {
+        if std::env::var_os(DEMO_ENV).is_some_and(|v| v == "1") {
             options.demo = true;
         }
         options

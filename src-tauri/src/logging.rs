@@ -2,6 +2,7 @@
 //! directory (two weeks kept). Libraries only emit events; this is the one
 //! place a subscriber is installed. Nothing secret is ever logged upstream.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
@@ -31,7 +32,11 @@ pub fn init(dir: &Path) -> Result<LogGuard, Box<dyn std::error::Error>> {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     tracing_subscriber::registry()
         .with(filter)
-        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(
+            fmt::layer()
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr),
+        )
         .with(fmt::layer().with_ansi(false).with_writer(file_writer))
         .try_init()?;
     Ok(LogGuard {

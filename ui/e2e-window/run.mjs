@@ -85,6 +85,10 @@ class Window {
   async text(css) {
     return wd("GET", `/session/${this.id}/element/${await this.find(css)}/text`);
   }
+  /** The DOM text, including what CSS clips (WebDriver's text is only what is visible). */
+  async textContent(css) {
+    return wd("GET", `/session/${this.id}/element/${await this.find(css)}/property/textContent`);
+  }
   async click(css) {
     await wd("POST", `/session/${this.id}/element/${await this.find(css)}/click`, {});
   }

@@ -4,7 +4,11 @@ export const tests = [
     name: "opens-demo-company-in-polish",
     async run(win) {
       await win.expectText("[data-testid=page-title]", "Pulpit");
-      await win.expectText("[data-testid=active-company]", "Pracownia Demo Sp. z o.o.");
+      await win.until(
+        () => win.textContent("[data-testid=active-company]"),
+        (t) => t === "Pracownia Demo Sp. z o.o.",
+        "the demo company in the switcher",
+      );
       await win.expectText("[data-testid=status-environment]", "Symulator KSeF (demo)");
       await win.expectText("[data-testid=status-connection]", "Nie połączono z KSeF");
       await win.expectText("[data-testid=status-queue]", "Kolejka pusta");
