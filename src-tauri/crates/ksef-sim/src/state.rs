@@ -16,7 +16,7 @@ use crate::crypto::{self, SimKeys};
 use crate::error::SimError;
 use crate::http::error::ApiError;
 use crate::ids::{self, RefKind};
-use crate::receipt::{check_invoice, InvoiceFacts};
+use crate::receipt::{check_invoice, InvoiceFacts, Rejection};
 use crate::store::{fmt_dt, Store, StoredInvoice};
 use crate::upo::{self, UpoContext, UpoDocument};
 
@@ -173,6 +173,8 @@ pub(crate) struct Session {
     pub updated: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// A closed batch whose package is being decrypted, unpacked and checked.
+    pub processing: bool,
     pub invoices: Vec<SessionInvoice>,
     pub failure: Option<SessionFailure>,
     pub upo_reference: String,
@@ -888,6 +890,7 @@ impl AppState {
             updated: now,
             valid_until: now + chrono_dur(self.config.timing.online_session_ttl),
             closed_at: None,
+            processing: false,
             invoices: Vec::new(),
             failure,
             upo_reference: ids::reference_number(RefKind::Upo, now),
@@ -913,11 +916,13 @@ impl AppState {
         }
     }
 
-    /// Receives one decrypted invoice into a session (online or batch).
-    pub(crate) fn receive(
+    /// Records one decrypted, already assessed invoice in a session (online or batch).
+    /// Call [`assess`] outside the state lock: it is the expensive part.
+    pub(crate) fn record(
         &self,
         session: &mut Session,
         xml: &[u8],
+        assessed: Result<InvoiceFacts, Rejection>,
         file_name: Option<String>,
         offline: bool,
         hash_of_corrected: Option<String>,
@@ -930,22 +935,12 @@ impl AppState {
         let ready_at = now + delay;
         let processing_at = now + delay / 2;
         let mut offline = offline;
-        let outcome = match check_invoice(xml) {
+        let outcome = match assessed {
             Err(r) => Outcome::Rejected {
                 code: r.code,
                 details: r.details,
                 extensions: None,
                 invoice_number: r.invoice_number,
-            },
-            Ok(facts) if too_big(xml.len(), facts.has_attachment) => Outcome::Rejected {
-                code: 430,
-                details: vec![format!(
-                    "Rozmiar pliku faktury ({} B) przekracza limit {} MB",
-                    xml.len(),
-                    if facts.has_attachment { 3 } else { 1 }
-                )],
-                extensions: None,
-                invoice_number: Some(facts.invoice_number),
             },
             Ok(facts) => {
                 // KSeF classifies an invoice issued before the day of receipt as Offline.
@@ -1178,6 +1173,9 @@ impl AppState {
         if let Some(f) = &session.failure {
             return (f.code, f.description, f.details.clone());
         }
+        if session.processing {
+            return (150, "Trwa przetwarzanie", vec![]);
+        }
         let closed = session
             .closed_at
             .or((session.valid_until <= now).then_some(session.valid_until));
@@ -1270,6 +1268,24 @@ impl AppState {
 /// Invoice size limits: 1 MB, or 3 MB with an attachment (`Zalacznik`).
 fn too_big(len: usize, has_attachment: bool) -> bool {
     len > if has_attachment { 3 } else { 1 } * 1024 * 1024
+}
+
+/// The receipt checks of one decrypted invoice (structure, semantics, size). Pure and
+/// possibly slow (full XSD validation): run it outside the state lock.
+pub(crate) fn assess(xml: &[u8]) -> Result<InvoiceFacts, Rejection> {
+    let facts = check_invoice(xml)?;
+    if too_big(xml.len(), facts.has_attachment) {
+        return Err(Rejection {
+            code: 430,
+            details: vec![format!(
+                "Rozmiar pliku faktury ({} B) przekracza limit {} MB",
+                xml.len(),
+                if facts.has_attachment { 3 } else { 1 }
+            )],
+            invoice_number: Some(facts.invoice_number),
+        });
+    }
+    Ok(facts)
 }
 
 pub(crate) fn no_session(reference: &str) -> ApiError {

@@ -185,6 +185,7 @@ impl Store {
                 std::fs::create_dir_all(dir)?;
                 let conn = Connection::open(dir.join("ksef-sim.sqlite"))?;
                 conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
                 conn
             }
             None => Connection::open_in_memory()?,

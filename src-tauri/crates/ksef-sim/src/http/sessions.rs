@@ -17,7 +17,7 @@ use super::{bearer, parse, Shared};
 use crate::config::Permission;
 use crate::crypto;
 use crate::state::{
-    no_session, AppState, BatchPart, BatchState, Caller, Outcome, Presigned, Session,
+    assess, no_session, AppState, BatchPart, BatchState, Caller, Outcome, Presigned, Session,
     SessionFailure, SessionKind,
 };
 use crate::store::fmt_dt;
@@ -147,7 +147,8 @@ pub(crate) async fn send_invoice(
         return Err(hash_error());
     }
     let max = state.config.max_invoices_per_session;
-    let reference_out = state.with_session(&caller, &reference, |session| {
+    // Check the session is open and take its key (short lock) ...
+    let check_open = |session: &Session| -> Result<(), ApiError> {
         if session.kind != SessionKind::Online {
             return Err(no_session(&reference));
         }
@@ -162,21 +163,44 @@ pub(crate) async fn send_invoice(
                 format!("Sesja o numerze referencyjnym {reference} osiągnęła dozwolony limit liczby faktur {max}."),
             ));
         }
-        let Some(key) = session.key.clone() else {
-            return Err(session_state_error(415, "wysyłkę faktur"));
-        };
-        let offline = req.offline_mode.unwrap_or(false);
-        match crypto::decrypt_invoice(&key, &session.iv, &encrypted) {
-            Ok(plain) => {
-                if plain.len() as u64 != req.invoice_size {
-                    return Err(size_error());
-                }
-                if crypto::sha256_b64(&plain) != req.invoice_hash {
-                    return Err(hash_error());
-                }
-                state.receive(session, &plain, None, offline, req.hash_of_corrected_invoice.clone())
+        Ok(())
+    };
+    let (key, iv) = state.with_session(&caller, &reference, |session| {
+        check_open(session)?;
+        let key = session
+            .key
+            .clone()
+            .ok_or_else(|| session_state_error(415, "wysyłkę faktur"))?;
+        Ok((key, session.iv.clone()))
+    })?;
+    let offline = req.offline_mode.unwrap_or(false);
+    // ... decrypt and check without holding the state lock ...
+    let decrypted = match crypto::decrypt_invoice(&key, &iv, &encrypted) {
+        Ok(plain) => {
+            if plain.len() as u64 != req.invoice_size {
+                return Err(size_error());
             }
-            Err(_) => Ok(state.reject_undecryptable(session, &req.invoice_hash, offline)),
+            if crypto::sha256_b64(&plain) != req.invoice_hash {
+                return Err(hash_error());
+            }
+            let assessed = assess(&plain);
+            Some((plain, assessed))
+        }
+        Err(_) => None,
+    };
+    // ... and record under the lock.
+    let reference_out: String = state.with_session(&caller, &reference, |session| {
+        check_open(session)?;
+        match decrypted {
+            Some((plain, assessed)) => state.record(
+                session,
+                &plain,
+                assessed,
+                None,
+                offline,
+                req.hash_of_corrected_invoice.clone(),
+            ),
+            None => Ok(state.reject_undecryptable(session, &req.invoice_hash, offline)),
         }
     })?;
     Ok((
@@ -390,31 +414,34 @@ fn batch_failure(
     }
 }
 
-fn process_batch(
-    state: &AppState,
-    session: &mut Session,
+/// What a closed batch needs for processing, taken out of the session.
+struct BatchWork {
+    key: Option<Vec<u8>>,
+    iv: Vec<u8>,
+    batch: BatchState,
     max: usize,
-) -> Result<(), SessionFailure> {
-    let Some(key) = session.key.clone() else {
+    offline: bool,
+}
+
+type Assessed = Result<crate::receipt::InvoiceFacts, crate::receipt::Rejection>;
+
+/// Decrypts, joins, verifies and unpacks the package, and assesses every invoice.
+/// Runs on a blocking thread, without the state lock.
+fn prepare_batch(work: &BatchWork) -> Result<Vec<(String, Vec<u8>, Assessed)>, SessionFailure> {
+    let Some(key) = work.key.as_deref() else {
         return Err(batch_failure(
             415,
             "Błąd odszyfrowania dostarczonego klucza",
             "Nie można odszyfrować klucza",
         ));
     };
-    let Some(batch) = session.batch.clone() else {
-        return Err(batch_failure(
-            500,
-            "Nieznany błąd (500)",
-            "Brak danych paczki",
-        ));
-    };
+    let batch = &work.batch;
     let mut parts = batch.parts.clone();
     parts.sort_by_key(|p| p.ordinal);
     let mut archive = Vec::new();
     for p in &parts {
         let data = p.data.as_deref().unwrap_or_default();
-        let plain = crypto::aes_decrypt(&key, &session.iv, data).map_err(|_| {
+        let plain = crypto::aes_decrypt(key, &work.iv, data).map_err(|_| {
             batch_failure(
                 435,
                 "Błąd odszyfrowania zaszyfrowanych części archiwum",
@@ -430,37 +457,68 @@ fn process_batch(
             "Rozmiar lub skrót archiwum nie zgadza się z zadeklarowanym",
         ));
     }
+    let unzip_error = |e: String| batch_failure(430, "Błąd dekompresji pierwotnego archiwum", e);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive))
-        .map_err(|e| batch_failure(430, "Błąd dekompresji pierwotnego archiwum", e.to_string()))?;
+        .map_err(|e| unzip_error(e.to_string()))?;
     let mut files = Vec::new();
     for i in 0..zip.len() {
-        let mut f = zip.by_index(i).map_err(|e| {
-            batch_failure(430, "Błąd dekompresji pierwotnego archiwum", e.to_string())
-        })?;
+        let mut f = zip.by_index(i).map_err(|e| unzip_error(e.to_string()))?;
         if f.is_dir() {
             continue;
         }
+        if files.len() >= work.max {
+            return Err(batch_failure(
+                420,
+                "Przekroczony limit faktur w sesji",
+                format!("Limit {}", work.max),
+            ));
+        }
         let name = f.name().to_owned();
         let mut buf = Vec::new();
-        f.read_to_end(&mut buf).map_err(|e| {
-            batch_failure(430, "Błąd dekompresji pierwotnego archiwum", e.to_string())
-        })?;
-        files.push((name, buf));
+        f.read_to_end(&mut buf)
+            .map_err(|e| unzip_error(e.to_string()))?;
+        let assessed = assess(&buf);
+        files.push((name, buf, assessed));
     }
-    if files.len() > max {
-        return Err(batch_failure(
-            420,
-            "Przekroczony limit faktur w sesji",
-            format!("Limit {max}"),
-        ));
+    Ok(files)
+}
+
+/// Processes a closed batch in the background (status 150 meanwhile) and records the outcome.
+async fn process_batch(state: Shared, reference: String, work: BatchWork) {
+    let offline = work.offline;
+    let prepared = tokio::task::spawn_blocking(move || prepare_batch(&work))
+        .await
+        .unwrap_or_else(|_| {
+            Err(batch_failure(
+                500,
+                "Nieznany błąd (500)",
+                "Przetwarzanie przerwane",
+            ))
+        });
+    let mut inner = state.inner();
+    let Some(session) = inner.sessions.get_mut(&reference) else {
+        return;
+    };
+    session.processing = false;
+    match prepared {
+        Err(failure) => {
+            tracing::info!(session = %reference, code = failure.code, "batch session failed");
+            session.failure = Some(failure);
+        }
+        Ok(files) => {
+            for (name, xml, assessed) in files {
+                if state
+                    .record(session, &xml, assessed, Some(name), offline, None)
+                    .is_err()
+                {
+                    session.failure =
+                        Some(batch_failure(500, "Nieznany błąd (500)", "Błąd zapisu"));
+                    break;
+                }
+            }
+            tracing::info!(session = %reference, invoices = session.invoices.len(), "batch session processed");
+        }
     }
-    let offline = session.offline_mode;
-    for (name, xml) in files {
-        state
-            .receive(session, &xml, Some(name), offline, None)
-            .map_err(|_| batch_failure(500, "Nieznany błąd (500)", "Błąd zapisu"))?;
-    }
-    Ok(())
 }
 
 /// `POST /sessions/batch/{referenceNumber}/close`
@@ -503,16 +561,26 @@ pub(crate) async fn close_batch(
         let now = Utc::now();
         session.closed_at = Some(now);
         session.updated = now;
-        if let Err(failure) = process_batch(&state, session, max) {
-            tracing::info!(session = %reference, code = failure.code, "batch session failed");
-            session.failure = Some(failure);
-        }
-        // Parts are not needed any more.
+        session.processing = true;
+        let batch = session.batch.clone().unwrap_or(BatchState {
+            file_size: 0,
+            file_hash: String::new(),
+            parts: Vec::new(),
+        });
+        // The session does not keep the parts any more.
         if let Some(b) = session.batch.as_mut() {
             for p in &mut b.parts {
                 p.data = None;
             }
         }
+        let work = BatchWork {
+            key: session.key.clone(),
+            iv: session.iv.clone(),
+            batch,
+            max,
+            offline: session.offline_mode,
+        };
+        tokio::spawn(process_batch(state.clone(), reference.clone(), work));
         Ok(StatusCode::NO_CONTENT)
     })
 }

@@ -191,10 +191,6 @@ async fn a_tampered_part_or_archive_fails_like_ksef() {
     api.post_empty(&format!("/sessions/batch/{reference}/close"))
         .await
         .expect(204);
-    let st = api
-        .get(&format!("/sessions/{reference}"))
-        .await
-        .expect(200)
-        .json();
+    let (_, st) = session_final(&api, reference).await;
     assert_eq!(st["status"]["code"], 430);
 }
