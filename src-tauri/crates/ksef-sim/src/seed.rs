@@ -109,7 +109,23 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-/// Renders an FA(3) VAT invoice from `supplier` to the buyer.
+/// The invoice a correction (KOR) corrects.
+#[derive(Debug, Clone, Copy)]
+pub struct Corrected<'a> {
+    /// `P_1` of the original.
+    pub issue_date: NaiveDate,
+    /// `P_2` of the original.
+    pub number: &'a str,
+    /// KSeF number of the original.
+    pub ksef_number: &'a str,
+    /// `PrzyczynaKorekty`.
+    pub reason: &'a str,
+}
+
+/// Renders an FA(3) invoice from `supplier` to the buyer: VAT, or KOR when `corrected`
+/// is given (then `quantities` are the differences, e.g. negative for a return).
+/// Lines with a zero quantity are left out.
+#[allow(clippy::too_many_arguments)]
 pub fn invoice_xml(
     supplier: &Supplier,
     buyer_nip: &str,
@@ -118,10 +134,16 @@ pub fn invoice_xml(
     issue: NaiveDate,
     created: DateTime<Utc>,
     quantities: &[f64],
+    corrected: Option<&Corrected<'_>>,
 ) -> String {
     let mut rows = String::new();
     let mut totals: Vec<(&str, f64, f64)> = Vec::new();
-    for (n, ((desc, unit, price, rate), qty)) in supplier.lines.iter().zip(quantities).enumerate() {
+    let lines = supplier
+        .lines
+        .iter()
+        .zip(quantities)
+        .filter(|(_, q)| **q != 0.0);
+    for (n, ((desc, unit, price, rate), qty)) in lines.enumerate() {
         let net = round2(price * qty);
         let vat_rate: f64 = rate.parse().unwrap_or(23.0);
         let vat = round2(net * vat_rate / 100.0);
@@ -211,8 +233,8 @@ pub fn invoice_xml(
         <P_PMarzyN>1</P_PMarzyN>
       </PMarzy>
     </Adnotacje>
-    <RodzajFaktury>VAT</RodzajFaktury>
-{rows}    <Platnosc>
+    <RodzajFaktury>{kind}</RodzajFaktury>
+{correction}{rows}    <Platnosc>
       <TerminPlatnosci>
         <Termin>{due}</Termin>
       </TerminPlatnosci>
@@ -237,6 +259,14 @@ pub fn invoice_xml(
             .split_once(' ')
             .map_or(supplier.address2, |(_, c)| c)),
         number = esc(number),
+        kind = if corrected.is_some() { "KOR" } else { "VAT" },
+        correction = corrected.map_or(String::new(), |c| format!(
+            "    <PrzyczynaKorekty>{}</PrzyczynaKorekty>\n    <TypKorekty>2</TypKorekty>\n    <DaneFaKorygowanej>\n      <DataWystFaKorygowanej>{}</DataWystFaKorygowanej>\n      <NrFaKorygowanej>{}</NrFaKorygowanej>\n      <NrKSeF>1</NrKSeF>\n      <NrKSeFFaKorygowanej>{}</NrKSeFFaKorygowanej>\n    </DaneFaKorygowanej>\n",
+            esc(c.reason),
+            c.issue_date.format("%Y-%m-%d"),
+            esc(c.number),
+            esc(c.ksef_number)
+        )),
         due = due.format("%Y-%m-%d"),
     )
 }
@@ -277,6 +307,7 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
         .fold(17u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = Vec::new();
+    let mut planned_correction = false;
     for months_back in (0..6u32).rev() {
         let month_start = shift_month(now.date_naive(), months_back);
         for (si, supplier) in SUPPLIERS.iter().enumerate() {
@@ -310,6 +341,11 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
                     })
                     .collect();
                 let hour = rng.gen_range(7..17);
+                // Now and then the stationery supplier takes back a toner: a correction.
+                let coin = rng.gen_bool(0.5);
+                let correct_after =
+                    (si == 2 && (coin || !planned_correction)).then(|| rng.gen_range(3..12i64));
+                planned_correction |= correct_after.is_some();
                 let invoicing = issue
                     .and_hms_opt(hour, rng.gen_range(0..60), rng.gen_range(0..60))
                     .map(|d| d.and_utc())
@@ -328,12 +364,41 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
                     issue,
                     invoicing,
                     &quantities,
+                    None,
                 );
-                out.push(store_seeded(
+                let ksef = store_seeded(
                     store,
                     xml.as_bytes(),
                     invoicing.min(now - Duration::minutes(5)),
-                )?);
+                )?;
+                if let Some(days) = correct_after {
+                    let when = invoicing + Duration::days(days);
+                    if when < now - Duration::minutes(5) {
+                        let returned: Vec<f64> = supplier
+                            .lines
+                            .iter()
+                            .map(|(_, _, price, _)| if *price > 100.0 { -1.0 } else { 0.0 })
+                            .collect();
+                        let corrected = Corrected {
+                            issue_date: issue,
+                            number: &number,
+                            ksef_number: &ksef,
+                            reason: "Zwrot uszkodzonego towaru",
+                        };
+                        let kor = invoice_xml(
+                            supplier,
+                            buyer_nip,
+                            DEMO_COMPANY,
+                            &format!("{number}/KOR"),
+                            when.date_naive(),
+                            when,
+                            &returned,
+                            Some(&corrected),
+                        );
+                        out.push(store_seeded(store, kor.as_bytes(), when)?);
+                    }
+                }
+                out.push(ksef);
             }
         }
     }
@@ -365,6 +430,11 @@ mod tests {
             .map(|i| (i.issue_date.year(), i.issue_date.month()))
             .collect();
         assert!(months.len() >= 5, "{months:?}");
+        assert!(
+            all.iter().any(|i| i.invoice_type == "Kor"),
+            "a correction is among them"
+        );
+        assert!(all.iter().any(|i| i.gross_amount < 0.0));
         for inv in &all {
             assert!(
                 (inv.net_amount + inv.vat_amount - inv.gross_amount).abs() < 0.011,
