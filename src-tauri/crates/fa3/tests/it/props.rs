@@ -569,3 +569,36 @@ fn every_kind_is_generated() {
         assert_eq!(seen.len(), InvoiceKind::ALL.len());
     });
 }
+
+#[test]
+fn the_largest_line_count_the_schema_allows_round_trips() {
+    let p = crate::support::samples()
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("vat-basic"))
+        .unwrap();
+    let mut inv = fa3::parse(&std::fs::read(p).unwrap()).unwrap().invoice;
+    let template = inv.fa.lines[0].clone();
+    inv.fa.lines = (1..=10_000)
+        .map(|n| Line {
+            number: n,
+            ..template.clone()
+        })
+        .collect();
+    fa3::amounts::recompute(&mut inv.fa);
+    let xml = fa3::write(&inv).unwrap();
+    assert!(xml.len() > 1_000_000);
+    let back = fa3::parse(&xml).unwrap().invoice;
+    assert_eq!(back.fa.lines.len(), 10_000);
+    assert_eq!(back, inv);
+    // One more line breaks FaWiersz maxOccurs and the writer refuses it.
+    inv.fa.lines.push(Line {
+        number: 10_001,
+        ..template
+    });
+    match fa3::write(&inv) {
+        Err(fa3::WriteError::Schema(issues)) => {
+            assert!(issues[0].to_string().contains("FaWiersz"), "{issues:?}")
+        }
+        other => panic!("{:?}", other.map(|x| x.len())),
+    }
+}
