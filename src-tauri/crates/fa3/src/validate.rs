@@ -5,6 +5,7 @@
 //! placeholder NIPs and totals that do not add up, and a legally received
 //! invoice must never be dropped because of them.
 
+use chrono::Datelike as _;
 use rust_decimal::Decimal;
 
 use crate::amounts::{self, Group};
@@ -158,6 +159,35 @@ fn dates(inv: &Invoice, o: &mut Out) {
                     "Początek okresu ({from}) jest po jego końcu ({to}). Zamień daty miejscami."
                 ),
                 format!("Period start ({from}) is after its end ({to}). Swap the dates."),
+            );
+        }
+    }
+    // Art. 106i: an invoice is issued by the 15th day of the month after the
+    // sale, and not more than 60 days before it.
+    let sale = match inv.fa.sale_date {
+        Some(SaleDate::Date(d)) => Some(d),
+        Some(SaleDate::Period { to, .. }) => Some(to),
+        None => None,
+    };
+    if let (Some(sale), false) = (sale, inv.fa.kind.is_correction()) {
+        let deadline = sale
+            .with_day(1)
+            .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+            .and_then(|next| next.with_day(15));
+        if deadline.is_some_and(|d| issue > d) {
+            o.push(
+                "date.late_issue",
+                "Fa/P_1",
+                format!("Faktura za sprzedaż z {sale} powinna być wystawiona do 15. dnia następnego miesiąca. Sprawdź datę wystawienia lub datę sprzedaży."),
+                format!("An invoice for a sale on {sale} is due by the 15th of the following month. Check the issue or sale date."),
+            );
+        }
+        if sale.signed_duration_since(issue).num_days() > 60 {
+            o.push(
+                "date.too_early",
+                "Fa/P_1",
+                format!("Faktura nie może być wystawiona wcześniej niż 60 dni przed sprzedażą ({sale}). Zmień datę wystawienia."),
+                format!("An invoice may not be issued more than 60 days before the sale ({sale}). Change the issue date."),
             );
         }
     }
