@@ -145,6 +145,28 @@ pub struct FaultConfig {
     pub outages: Vec<OutageWindow>,
     /// Enforce the official per-group rate limits (`GET /rate-limits` values) with 429.
     pub enforce_rate_limits: bool,
+    /// Latarnia announcements (served at `{origin}/latarnia/status` and `/messages`).
+    pub announcements: Vec<Announcement>,
+}
+
+/// A Latarnia (KSeF status service) announcement: maintenance, failure ("awaria") or
+/// total failure. It changes what Latarnia reports; pair it with an [`OutageWindow`]
+/// if the API should also stop answering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Announcement {
+    /// `MAINTENANCE`, `FAILURE` or `TOTAL_FAILURE`.
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// Text.
+    #[serde(default)]
+    pub text: String,
+    /// Start.
+    pub start: DateTime<Utc>,
+    /// End (`None`: until further notice).
+    #[serde(default)]
+    pub end: Option<DateTime<Utc>>,
 }
 
 /// A fault for the next matching request only (deterministic tests).

@@ -65,7 +65,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    FaultConfig, OneShotFault, OutageWindow, Permission, SimConfig, Timing, TokenSpec, DEMO_NIP,
+    Announcement, FaultConfig, OneShotFault, OutageWindow, Permission, SimConfig, Timing,
+    TokenSpec, DEMO_NIP,
 };
 pub use error::{Result, SimError};
 pub use state::AppState;
@@ -125,6 +126,7 @@ impl Simulator {
         tracing::info!(%origin, "ksef-sim listening");
         Ok(SimHandle {
             base_url: format!("{origin}/v2"),
+            latarnia_base: format!("{origin}/latarnia"),
             origin,
             nip,
             token,
@@ -141,6 +143,8 @@ pub struct SimHandle {
     pub base_url: String,
     /// `http://127.0.0.1:PORT` (pre-signed URLs and `/__sim` control live here).
     pub origin: String,
+    /// `http://127.0.0.1:PORT/latarnia`: the Latarnia status service (`/status`, `/messages`).
+    pub latarnia_base: String,
     /// The demo company's NIP.
     pub nip: String,
     /// A KSeF token with every permission in the demo company's context.

@@ -107,6 +107,9 @@ pub(crate) fn router(state: Shared) -> Router {
                 state.clone(),
                 faults::inject,
             ));
+    let latarnia = Router::new()
+        .route("/latarnia/status", get(routes::latarnia_status))
+        .route("/latarnia/messages", get(routes::latarnia_messages));
     let admin = Router::new()
         .route("/__sim/health", get(routes::health))
         .route(
@@ -116,6 +119,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/__sim/faults/next", post(routes::push_fault))
         .route("/__sim/tokens", post(routes::add_token));
     faulty
+        .merge(latarnia)
         .merge(admin)
         .layer(middleware::from_fn(error::render_errors))
         .with_state(state)

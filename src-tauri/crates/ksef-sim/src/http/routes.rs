@@ -369,3 +369,61 @@ pub(crate) async fn delete_token(
         )))
     }
 }
+
+// ------------------------------------------------------------------ Latarnia
+
+fn latarnia_messages_json(state: &Shared) -> (String, Vec<Value>) {
+    let now = chrono::Utc::now();
+    let cfg = state.fault_state().config.clone();
+    let mut messages = Vec::new();
+    let mut status = "AVAILABLE";
+    let rank = |s: &str| match s {
+        "TOTAL_FAILURE" => 3,
+        "FAILURE" => 2,
+        "MAINTENANCE" => 1,
+        _ => 0,
+    };
+    for (n, a) in cfg.announcements.iter().enumerate() {
+        let active = a.start <= now && a.end.is_none_or(|e| now < e);
+        let ended = a.end.is_some_and(|e| e <= now);
+        let kind = match (a.category.as_str(), ended) {
+            ("MAINTENANCE", _) => "MAINTENANCE_ANNOUNCEMENT",
+            (_, true) => "FAILURE_END",
+            _ => "FAILURE_START",
+        };
+        if active && rank(&a.category) > rank(status) {
+            status = match a.category.as_str() {
+                "TOTAL_FAILURE" => "TOTAL_FAILURE",
+                "FAILURE" => "FAILURE",
+                _ => "MAINTENANCE",
+            };
+        }
+        messages.push(json!({
+            "id": format!("sim-{n}"),
+            "eventId": n + 1,
+            "category": a.category,
+            "type": kind,
+            "title": a.title,
+            "text": a.text,
+            "start": fmt_dt(a.start),
+            "end": a.end.map(fmt_dt),
+            "version": 1,
+            "published": fmt_dt(a.start),
+        }));
+    }
+    if status == "AVAILABLE" && cfg.outages.iter().any(|w| w.from <= now && now < w.to) {
+        status = "MAINTENANCE";
+    }
+    (status.to_owned(), messages)
+}
+
+/// Latarnia `GET /status`: `{status, messages}`.
+pub(crate) async fn latarnia_status(State(state): State<Shared>) -> Json<Value> {
+    let (status, messages) = latarnia_messages_json(&state);
+    Json(json!({"status": status, "messages": messages}))
+}
+
+/// Latarnia `GET /messages`: `[Message]`.
+pub(crate) async fn latarnia_messages(State(state): State<Shared>) -> Json<Value> {
+    Json(Value::Array(latarnia_messages_json(&state).1))
+}

@@ -223,3 +223,46 @@ async fn control_endpoints_set_faults_and_create_tokens_over_http() {
     let keys = keys(&api).await;
     login(&api, &keys, "7770001281", t["token"].as_str().unwrap()).await;
 }
+
+#[tokio::test]
+async fn latarnia_reports_outages_and_announcements() {
+    let sim = start().await;
+    let status = || async {
+        reqwest::get(format!("{}/status", sim.latarnia_base))
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    assert_eq!(status().await["status"], "AVAILABLE");
+    let now = chrono::Utc::now();
+    sim.set_faults(FaultConfig {
+        outages: vec![OutageWindow {
+            from: now - chrono::Duration::seconds(1),
+            to: now + chrono::Duration::seconds(30),
+        }],
+        ..FaultConfig::default()
+    });
+    assert_eq!(status().await["status"], "MAINTENANCE");
+    sim.set_faults(FaultConfig {
+        announcements: vec![ksef_sim::Announcement {
+            category: "FAILURE".into(),
+            title: "Awaria KSeF".into(),
+            text: "Tryb awaryjny".into(),
+            start: now - chrono::Duration::minutes(5),
+            end: None,
+        }],
+        ..FaultConfig::default()
+    });
+    let v = status().await;
+    assert_eq!(v["status"], "FAILURE");
+    assert_eq!(v["messages"][0]["type"], "FAILURE_START");
+    let m: serde_json::Value = reqwest::get(format!("{}/messages", sim.latarnia_base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(m[0]["title"], "Awaria KSeF");
+}
