@@ -47,6 +47,50 @@ pub fn nip_is_valid(nip: &str) -> bool {
     check != 10 && check == digits[9]
 }
 
+/// Whether a bank account number passes the IBAN mod-97 check. A Polish NRB
+/// (26 digits) is checked as `PL` + NRB. Other formats (not IBAN-shaped) are
+/// accepted, since FA(3) allows any account notation of 10-34 characters.
+pub fn account_is_valid(number: &str) -> bool {
+    let compact: String = number
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let iban = if compact.len() == 26 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        format!("PL{compact}")
+    } else if compact.len() >= 15
+        && compact
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
+        && compact
+            .as_bytes()
+            .get(1)
+            .is_some_and(u8::is_ascii_alphabetic)
+        && compact.as_bytes().get(2).is_some_and(u8::is_ascii_digit)
+        && compact.as_bytes().get(3).is_some_and(u8::is_ascii_digit)
+        && compact.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        compact
+    } else {
+        return true;
+    };
+    let (head, tail) = iban.split_at(4);
+    let mut rem: u32 = 0;
+    for c in tail.chars().chain(head.chars()) {
+        let v = match c.to_digit(36) {
+            Some(v) => v,
+            None => return false,
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
+}
+
 struct Out(Vec<Finding>);
 
 impl Out {
@@ -71,7 +115,65 @@ pub fn validate_for_sending(inv: &Invoice) -> Vec<Finding> {
     split_payment(inv, &mut o);
     kinds(inv, &mut o);
     annotations(inv, &mut o);
+    references(inv, &mut o);
     o.0
+}
+
+fn references(inv: &Invoice, o: &mut Out) {
+    let fa = &inv.fa;
+    let bad_ksef = |o: &mut Out, n: &str, path: String| {
+        if !crate::qr::ksef_number_is_valid(n) {
+            o.push(
+                "ksef_number.checksum",
+                path,
+                format!("Numer KSeF {n} ma błędną sumę kontrolną. Skopiuj numer KSeF z KSeF lub z UPO."),
+                format!("KSeF number {n} has an invalid checksum. Copy the number from KSeF or the UPO."),
+            );
+        }
+    };
+    if let Some(c) = &fa.correction {
+        for (i, k) in c.corrected.iter().enumerate() {
+            if let Some(n) = &k.ksef_number {
+                bad_ksef(
+                    o,
+                    n,
+                    format!("Fa/DaneFaKorygowanej[{}]/NrKSeFFaKorygowanej", i + 1),
+                );
+            }
+        }
+    }
+    for (i, a) in fa.advance_invoices.iter().enumerate() {
+        if let AdvanceInvoiceRef::Ksef(n) = a {
+            bad_ksef(
+                o,
+                n,
+                format!("Fa/FakturaZaliczkowa[{}]/NrKSeFFaZaliczkowej", i + 1),
+            );
+        }
+    }
+    if let Some(p) = &fa.payment {
+        for (label, accounts) in [
+            ("RachunekBankowy", &p.bank_accounts),
+            ("RachunekBankowyFaktora", &p.factor_accounts),
+        ] {
+            for (i, a) in accounts.iter().enumerate() {
+                if !account_is_valid(&a.number) {
+                    o.push(
+                        "payment.account",
+                        format!("Fa/Platnosc/{label}[{}]/NrRB", i + 1),
+                        format!(
+                            "Numer rachunku {} ma błędną sumę kontrolną. Sprawdź numer rachunku.",
+                            a.number
+                        ),
+                        format!(
+                            "Account number {} fails the IBAN checksum. Check the account number.",
+                            a.number
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn nip(o: &mut Out, nip: &str, path: &str) {
@@ -785,7 +887,7 @@ mod tests {
                     corrected: vec![CorrectedInvoice {
                         issue_date: d(2026, 2, 1),
                         number: "FV/7/2026".into(),
-                        ksef_number: Some("5265877635-20260201-0100001AF629-1F".into()),
+                        ksef_number: Some("5265877635-20260201-0100001AF629-1D".into()),
                     }],
                     period: None,
                     corrected_number: None,
@@ -829,6 +931,42 @@ mod tests {
         );
         check(|i| i.fa.kind = InvoiceKind::Upr, &["simplified.limit"]);
         check(|i| i.fa.kind = InvoiceKind::Roz, &["settlement.advances"]);
+    }
+
+    #[test]
+    fn references_and_accounts() {
+        assert!(account_is_valid("61109010140000071219812874"));
+        assert!(account_is_valid("PL61 1090 1014 0000 0712 1981 2874"));
+        assert!(account_is_valid("DE89370400440532013000"));
+        assert!(!account_is_valid("61109010140000071219812875"));
+        assert!(account_is_valid("konto 123/456"));
+        let account = |n: &str| BankAccount {
+            number: n.into(),
+            ..BankAccount::default()
+        };
+        check(
+            |i| {
+                i.fa.payment.as_mut().unwrap().bank_accounts =
+                    vec![account("61109010140000071219812874")]
+            },
+            &[],
+        );
+        check(
+            |i| {
+                i.fa.payment.as_mut().unwrap().bank_accounts =
+                    vec![account("61109010140000071219812875")]
+            },
+            &["payment.account"],
+        );
+        check(
+            |i| {
+                i.fa.kind = InvoiceKind::Roz;
+                i.fa.advance_invoices = vec![AdvanceInvoiceRef::Ksef(
+                    "5265877635-20250826-0100001AF629-AE".into(),
+                )];
+            },
+            &["ksef_number.checksum"],
+        );
     }
 
     #[test]
