@@ -652,6 +652,11 @@ impl AppState {
                 format!("Operacja uwierzytelniania o numerze referencyjnym {reference} nie została znaleziona."),
             )
         })?;
+        if Utc::now() - op.started > chrono::Duration::days(7) {
+            return Err(ApiError::Gone(format!(
+                "Operacja uwierzytelniania {reference} nie jest już dostępna."
+            )));
+        }
         if grant.auth_reference != reference {
             return Err(ApiError::Forbidden {
                 reason_code: "insufficient-resource-access",

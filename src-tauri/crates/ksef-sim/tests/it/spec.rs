@@ -256,3 +256,82 @@ fn the_validator_rejects_wrong_shapes() {
     let problems = spec.check("get", "/sessions/X", 418, "application/json", &json!({}));
     assert_eq!(problems.len(), 1);
 }
+
+/// Every operation of the minimal set (API-NOTES §14, plus exports, limits, tokens and
+/// auth sessions) is served: a request without credentials reaches the handler (no
+/// 404/405) and its error answer has the documented shape.
+#[tokio::test]
+async fn the_simulator_serves_the_documented_operations() {
+    let sim = ksef_sim::Simulator::start(crate::common::fast_config())
+        .await
+        .unwrap();
+    let api = crate::common::Api::new(&sim.base_url);
+    let r = "20250101-SO-0000000000-0000000000-00";
+    let k = "5265877635-20250916-010040741B3E-46";
+    let ops: Vec<(reqwest::Method, String)> = vec![
+        (
+            reqwest::Method::GET,
+            "/security/public-key-certificates".into(),
+        ),
+        (reqwest::Method::POST, "/auth/challenge".into()),
+        (reqwest::Method::POST, "/auth/ksef-token".into()),
+        (reqwest::Method::GET, format!("/auth/{r}")),
+        (reqwest::Method::POST, "/auth/token/redeem".into()),
+        (reqwest::Method::POST, "/auth/token/refresh".into()),
+        (reqwest::Method::GET, "/auth/sessions".into()),
+        (reqwest::Method::DELETE, "/auth/sessions/current".into()),
+        (reqwest::Method::DELETE, format!("/auth/sessions/{r}")),
+        (reqwest::Method::POST, "/sessions/online".into()),
+        (
+            reqwest::Method::POST,
+            format!("/sessions/online/{r}/invoices"),
+        ),
+        (reqwest::Method::POST, format!("/sessions/online/{r}/close")),
+        (reqwest::Method::POST, "/sessions/batch".into()),
+        (reqwest::Method::POST, format!("/sessions/batch/{r}/close")),
+        (reqwest::Method::GET, "/sessions?sessionType=Online".into()),
+        (reqwest::Method::GET, format!("/sessions/{r}")),
+        (reqwest::Method::GET, format!("/sessions/{r}/invoices")),
+        (
+            reqwest::Method::GET,
+            format!("/sessions/{r}/invoices/failed"),
+        ),
+        (reqwest::Method::GET, format!("/sessions/{r}/invoices/{r}")),
+        (
+            reqwest::Method::GET,
+            format!("/sessions/{r}/invoices/{r}/upo"),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/sessions/{r}/invoices/ksef/{k}/upo"),
+        ),
+        (reqwest::Method::GET, format!("/sessions/{r}/upo/{r}")),
+        (reqwest::Method::POST, "/invoices/query/metadata".into()),
+        (reqwest::Method::GET, format!("/invoices/ksef/{k}")),
+        (reqwest::Method::POST, "/invoices/exports".into()),
+        (reqwest::Method::GET, format!("/invoices/exports/{r}")),
+        (reqwest::Method::GET, "/rate-limits".into()),
+        (reqwest::Method::GET, "/limits/context".into()),
+        (reqwest::Method::GET, "/limits/subject".into()),
+        (reqwest::Method::POST, "/tokens".into()),
+        (reqwest::Method::GET, "/tokens".into()),
+        (reqwest::Method::GET, format!("/tokens/{r}")),
+        (reqwest::Method::DELETE, format!("/tokens/{r}")),
+    ];
+    for (method, path) in ops {
+        let tpl_path = path.split('?').next().unwrap();
+        assert!(
+            template_for(&spec().doc, &method.as_str().to_lowercase(), tpl_path).is_some(),
+            "{method} {path} is not an operation of the spec"
+        );
+        let body = (method == reqwest::Method::POST).then(|| json!({}));
+        // `call` validates every JSON answer against the spec.
+        let resp = api.call(method.clone(), &path, body).await;
+        let status = resp.status.as_u16();
+        assert!(
+            status != 404 && status != 405,
+            "{method} {path} answered {status}"
+        );
+        assert!(status < 500, "{method} {path} answered {status}");
+    }
+}
