@@ -18,8 +18,8 @@ use rust_decimal::Decimal;
 use crate::model::*;
 use crate::qr;
 use crate::render::{
-    annotation_texts, fmt_amount, kind_title, party_id_text, payment_method_text, role_text,
-    vat_summary, RenderOptions,
+    annotation_texts, fmt_amount, kind_title, party_id_text, payment_method_text, rate_label,
+    role_text, vat_summary, RenderOptions,
 };
 
 const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
@@ -545,9 +545,7 @@ fn layout<'a>(inv: &Invoice, opts: &RenderOptions, m: Metrics<'a>) -> Layout<'a>
                 let value = if gross { ln.gross } else { ln.net }
                     .or_else(|| crate::amounts::line_value(ln, basis));
                 let rate = match (ln.rate, ln.oss_rate) {
-                    (Some(r), _) => {
-                        r.code().to_owned() + if r.percent().is_some() { "%" } else { "" }
-                    }
+                    (Some(r), _) => rate_label(r),
                     (None, Some(o)) => format!("{}% OSS", fmt_amount(o, 0)),
                     _ => String::new(),
                 };
@@ -604,7 +602,7 @@ fn layout<'a>(inv: &Invoice, opts: &RenderOptions, m: Metrics<'a>) -> Layout<'a>
                     ln.quantity.map(|q| fmt_amount(q, 0)).unwrap_or_default(),
                     ln.net.map(money).unwrap_or_default(),
                     ln.vat.map(money).unwrap_or_default(),
-                    ln.rate.map(VatRate::code).unwrap_or("").to_owned(),
+                    ln.rate.map(rate_label).unwrap_or_default(),
                 ]
             })
             .collect();

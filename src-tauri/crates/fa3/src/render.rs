@@ -106,6 +106,14 @@ pub fn party_id_text(id: &PartyId) -> String {
     }
 }
 
+/// A rate as printed: `23%`, `zw`, `0 KR`, ...
+pub fn rate_label(r: VatRate) -> String {
+    match r.percent() {
+        Some(_) => format!("{}%", r.code()),
+        None => r.code().to_owned(),
+    }
+}
+
 /// Polish name of a payment method.
 pub fn payment_method_text(m: &PaymentMethod) -> String {
     match m {
@@ -387,7 +395,7 @@ pub fn render_html(inv: &Invoice, opts: &RenderOptions) -> String {
                 )
             });
             let rate = match (l.rate, l.oss_rate) {
-                (Some(r), _) => r.code().to_owned() + if r.percent().is_some() { "%" } else { "" },
+                (Some(r), _) => rate_label(r),
                 (None, Some(o)) => format!("{}% OSS", fmt_amount(o, 0)),
                 _ => String::new(),
             };
@@ -424,7 +432,7 @@ pub fn render_html(inv: &Invoice, opts: &RenderOptions) -> String {
                 l.unit_net_price.map(|p| fmt_amount(p, 2)).unwrap_or_default(),
                 l.net.map(money).unwrap_or_default(),
                 l.vat.map(money).unwrap_or_default(),
-                esc(l.rate.map(VatRate::code).unwrap_or(""))
+                esc(&l.rate.map(rate_label).unwrap_or_default())
             );
         }
         let _ = write!(
