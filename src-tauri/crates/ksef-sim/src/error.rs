@@ -1,6 +1,6 @@
 //! The crate's error type.
 
-/// Errors of the simulator's library API (HTTP errors are [`crate::http::ApiError`]).
+/// Errors of the simulator's library API (HTTP errors are [`crate::http::error::ApiError`]).
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// Starting the server failed (bind, key generation, data directory).

@@ -43,8 +43,40 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Control over HTTP (for the binary): `GET|PUT /__sim/faults`, `POST /__sim/faults/next`,
-//! `POST /__sim/tokens`, `GET /__sim/health` (on the origin, outside `/v2`).
+//! ## What it serves
+//!
+//! On `http://127.0.0.1:PORT` (`SimHandle::origin`):
+//! - `/v2/...` — the official operations: `GET /security/public-key-certificates`;
+//!   `POST /auth/challenge`, `/auth/ksef-token`, `GET /auth/{ref}`, `POST /auth/token/redeem`,
+//!   `/auth/token/refresh`, `GET /auth/sessions`, `DELETE /auth/sessions/current|{ref}`;
+//!   `POST /sessions/online`, `/sessions/online/{ref}/invoices`, `/sessions/online/{ref}/close`;
+//!   `POST /sessions/batch`, `/sessions/batch/{ref}/close`; `GET /sessions`, `/sessions/{ref}`,
+//!   `/sessions/{ref}/invoices[/failed]`, `/sessions/{ref}/invoices/{invRef}[/upo]`,
+//!   `/sessions/{ref}/invoices/ksef/{ksef}/upo`, `/sessions/{ref}/upo/{upoRef}`;
+//!   `POST /invoices/query/metadata`, `GET /invoices/ksef/{ksef}`, `POST /invoices/exports`,
+//!   `GET /invoices/exports/{ref}`; `GET /rate-limits`, `/limits/context`, `/limits/subject`;
+//!   `POST|GET /tokens`, `GET|DELETE /tokens/{ref}`.
+//! - `/storage/{sig}` — pre-signed URLs it hands out (batch part `PUT`, UPO and export
+//!   part `GET`), no Authorization, expiring.
+//! - `/latarnia/status`, `/latarnia/messages` — the Latarnia status service
+//!   (`SimHandle::latarnia_base`), driven by outage windows and [`Announcement`]s.
+//! - `/__sim/...` — control, never faulted: `GET|PUT /__sim/faults` ([`FaultConfig`] JSON),
+//!   `POST /__sim/faults/next` (`{"pathContains": "...", "fault": {"kind": "tooManyRequests",
+//!   "retryAfterSecs": 2}}`), `POST /__sim/tokens` ([`TokenSpec`] JSON → `{"token"}`),
+//!   `GET /__sim/health`.
+//!
+//! ## Invariants
+//!
+//! - Every JSON answer validates against the spec's schemas (tests/it/spec.rs checks each
+//!   response the end-to-end tests see); 5xx from fault injection are the only exception.
+//! - Decisions are taken on receipt; what a client sees is a function of time (status
+//!   100 → 150 → final after [`Timing::processing_delay`]), so there are no background
+//!   races except batch unpacking, which runs off the state lock and reports 150 meanwhile.
+//! - Invoice XML, keys and tokens never reach the logs.
+//! - Keys: two RSA-2048 pairs per process (one per certificate usage), shared by every
+//!   instance; a new process has new keys (clients fetch the certificates anyway).
+//! - With a data directory, accepted invoices and KSeF tokens survive restarts (the demo
+//!   token stays the same); sessions, authentications and exports do not.
 
 pub mod config;
 pub mod crypto;
