@@ -214,6 +214,9 @@ pub struct SimConfig {
     pub max_query_results: usize,
     /// Invoices per session (10 000 in KSeF).
     pub max_invoices_per_session: usize,
+    /// Whether invoices with an attachment (`Zalacznik`) are accepted. In KSeF a taxpayer
+    /// must first register for attachments; when `false`, such invoices get status 415.
+    pub attachments_allowed: bool,
 }
 
 /// The demo company's NIP (valid checksum).
@@ -231,6 +234,7 @@ impl Default for SimConfig {
             timing: Timing::default(),
             max_query_results: 10_000,
             max_invoices_per_session: 10_000,
+            attachments_allowed: true,
         }
     }
 }

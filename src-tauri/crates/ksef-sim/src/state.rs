@@ -1035,6 +1035,16 @@ impl AppState {
                 invoice_number: Some(facts.invoice_number.clone()),
             });
         }
+        if facts.has_attachment && !self.config.attachments_allowed {
+            return Ok(Outcome::Rejected {
+                code: 415,
+                details: vec![
+                    "Podmiot nie zgłosił możliwości wystawiania faktur z załącznikiem".into(),
+                ],
+                extensions: None,
+                invoice_number: Some(facts.invoice_number.clone()),
+            });
+        }
         if let Some((ksef, original_session)) = self.store.find_duplicate(
             &facts.seller_nip,
             &facts.invoice_type,

@@ -145,7 +145,12 @@ fn decide(state: &Shared, req: &Request) -> Decision {
         if let Some(g) = group(&method, &path) {
             let (s, m, h) = limits(g);
             let mut inner = state.inner();
-            let window = inner.rate_windows.entry(g.to_owned()).or_default();
+            // Limits count per context (or per caller address when unauthenticated).
+            let who = super::bearer(req.headers())
+                .and_then(|t| inner.bearers.get(t))
+                .map(|g| g.context_nip.clone())
+                .unwrap_or_else(|| "anonymous".to_owned());
+            let window = inner.rate_windows.entry(format!("{g}|{who}")).or_default();
             window.retain(|t| now - *t < chrono::Duration::hours(1));
             let count_within = |secs: i64| {
                 window

@@ -290,3 +290,27 @@ async fn empty_session_is_cancelled_440_and_a_bad_key_gives_415() {
         .json();
     assert_eq!(st["status"]["code"], 415);
 }
+
+#[tokio::test]
+async fn invoices_with_attachments_need_the_attachment_permission() {
+    let mut cfg = fast_config();
+    cfg.attachments_allowed = false;
+    let sim = ksef_sim::Simulator::start(cfg).await.unwrap();
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let xml = std::fs::read_to_string(format!(
+        "{SAMPLES}/fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml"
+    ))
+    .unwrap()
+    .replace("<NIP>1234567890</NIP>", "<NIP>5265877635</NIP>")
+    .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
+    let facts = ksef_sim::receipt::check_invoice(xml.as_bytes()).unwrap();
+    assert!(facts.has_attachment);
+    let token = sim.add_token(ksef_sim::TokenSpec::full(facts.seller_nip.clone()));
+    let (access, _) = login(&api, &keys, &facts.seller_nip, &token).await;
+    let api = api.with_bearer(&access);
+    let s = open_online(&api, &keys).await;
+    let inv = send(&api, &s, xml.as_bytes()).await;
+    let (_, v) = invoice_final(&api, &s.reference, &inv).await;
+    assert_eq!(v["status"]["code"], 415, "{v}");
+}
