@@ -9,7 +9,7 @@
 //!
 //! Two levels of checking are kept apart:
 //! - structure ([`parse`] fails with [`ParseError::Schema`] listing every
-//!   violation of the XSD; [`write`] refuses to emit a document that breaks it);
+//!   violation of the XSD; [`write()`] refuses to emit a document that breaks it);
 //! - business rules ([`validate_for_sending`]), which on received documents are
 //!   only warnings ([`Parsed::warnings`]).
 //!
