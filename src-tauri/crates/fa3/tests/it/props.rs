@@ -2,6 +2,7 @@
 //! against the official XSD -> parse -> equal to the original.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use fa3::xml::Element;
 use fa3::*;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -468,6 +469,7 @@ prop_compose! {
         related_parties in any::<bool>(),
         advance_fx in opt(pos_dec(100_000, 4)),
         wild_total in dec(1_000_000_000, 2),
+        kept in (any::<bool>(), opt((pos_dec(1_000_000, 2), token(30))), opt((token(20), token(40)))),
     ) -> Invoice {
         let mut lines = if gross_priced { gross_lines } else { lines };
         let foreign = currency != "PLN";
@@ -499,6 +501,28 @@ prop_compose! {
             order: if matches!(kind, InvoiceKind::Zal | InvoiceKind::KorZal) { order } else { None },
             extra: vec![],
         };
+        // Parts we do not model, kept as raw elements in schema order.
+        let (excise_refund, settlement, attachment) = kept;
+        if excise_refund {
+            fa.extra.push(Element::leaf(FA_NS, "ZwrotAkcyzy", "1"));
+        }
+        if let Some((amount, reason)) = settlement {
+            let mut charge = Element::new(FA_NS, "Obciazenia");
+            charge.children = vec![Element::leaf(FA_NS, "Kwota", amount.to_string()), Element::leaf(FA_NS, "Powod", reason)];
+            let mut r = Element::new(FA_NS, "Rozliczenie");
+            r.children = vec![charge, Element::leaf(FA_NS, "SumaObciazen", amount.to_string())];
+            fa.extra.push(r);
+        }
+        let mut invoice_extra = vec![];
+        if let Some((key, value)) = attachment {
+            let mut meta = Element::new(FA_NS, "MetaDane");
+            meta.children = vec![Element::leaf(FA_NS, "ZKlucz", key), Element::leaf(FA_NS, "ZWartosc", value)];
+            let mut block = Element::new(FA_NS, "BlokDanych");
+            block.children = vec![meta];
+            let mut z = Element::new(FA_NS, "Zalacznik");
+            z.children = vec![block];
+            invoice_extra.push(z);
+        }
         fa3::amounts::recompute(&mut fa);
         if fa.lines.is_empty() {
             // Advance invoices may state an amount with no lines.
@@ -511,7 +535,7 @@ prop_compose! {
             third_parties,
             fa,
             footer,
-            extra: vec![],
+            extra: invoice_extra,
         }
     }
 }
