@@ -1,5 +1,6 @@
 //! Demo data: realistic FA(3) cost invoices from several suppliers to the demo company,
 //! spread over the last months, stored as if each supplier had sent them to KSeF.
+//! Documents are composed from a template and then re-emitted by `fa3::write`.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
@@ -271,6 +272,14 @@ pub fn invoice_xml(
     )
 }
 
+/// Re-emits a document through `fa3`'s model and writer, so seeded invoices are
+/// byte-for-byte what the app's own FA(3) writer produces for the same content.
+pub fn through_fa3_writer(xml: &str) -> Result<Vec<u8>> {
+    let parsed =
+        fa3::parse(xml.as_bytes()).map_err(|e| SimError::Invalid(format!("demo template: {e}")))?;
+    fa3::write(&parsed.invoice).map_err(|e| SimError::Invalid(format!("fa3 writer: {e}")))
+}
+
 /// Stores a seeded invoice issued by its seller at `invoicing` (outside any session).
 pub fn store_seeded(store: &Store, xml: &[u8], invoicing: DateTime<Utc>) -> Result<String> {
     let facts = check_invoice(xml).map_err(|r| {
@@ -366,11 +375,8 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
                     &quantities,
                     None,
                 );
-                let ksef = store_seeded(
-                    store,
-                    xml.as_bytes(),
-                    invoicing.min(now - Duration::minutes(5)),
-                )?;
+                let xml = through_fa3_writer(&xml)?;
+                let ksef = store_seeded(store, &xml, invoicing.min(now - Duration::minutes(5)))?;
                 if let Some(days) = correct_after {
                     let when = invoicing + Duration::days(days);
                     if when < now - Duration::minutes(5) {
@@ -395,7 +401,7 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
                             &returned,
                             Some(&corrected),
                         );
-                        out.push(store_seeded(store, kor.as_bytes(), when)?);
+                        out.push(store_seeded(store, &through_fa3_writer(&kor)?, when)?);
                     }
                 }
                 out.push(ksef);
