@@ -6,6 +6,7 @@
 
 mod cli;
 mod fuzz_corpus;
+mod golden;
 mod hostile;
 mod props;
 mod render;
