@@ -122,6 +122,45 @@ impl std::fmt::Display for SchemaIssue {
     }
 }
 
+impl SchemaIssue {
+    /// The finding in Polish, for the user interface ([`Display`](std::fmt::Display) is English).
+    pub fn message_pl(&self) -> String {
+        let what = match &self.kind {
+            IssueKind::WrongRoot { ns, name } => {
+                format!("elementem głównym musi być Faktura w przestrzeni nazw {FA_NS}, jest {name} w {ns:?}")
+            }
+            IssueKind::Unexpected { element, expected } if expected.is_empty() => {
+                format!("element {element} nie jest tu dozwolony")
+            }
+            IssueKind::Unexpected { element, expected } => {
+                format!(
+                    "element {element} nie jest tu dozwolony; oczekiwano {}",
+                    expected.join(" | ")
+                )
+            }
+            IssueKind::Missing { expected } => {
+                format!("brak wymaganego elementu {}", expected.join(" | "))
+            }
+            IssueKind::TextNotAllowed => {
+                "tekst nie jest tu dozwolony, tylko elementy podrzędne".to_owned()
+            }
+            IssueKind::ChildrenNotAllowed => {
+                "elementy podrzędne nie są dozwolone, tylko wartość".to_owned()
+            }
+            IssueKind::BadValue { value, rule } => {
+                format!("niepoprawna wartość {value:?} ({rule})")
+            }
+            IssueKind::UnknownAttribute(a) => format!("atrybut {a} nie jest dozwolony"),
+            IssueKind::MissingAttribute(a) => format!("brak wymaganego atrybutu {a}"),
+            IssueKind::WrongNamespace(ns) => {
+                format!("element jest w przestrzeni nazw {ns:?}, oczekiwano {FA_NS}")
+            }
+            IssueKind::TooManyIssues => "pominięto dalsze błędy".to_owned(),
+        };
+        format!("{}: {what}", self.path)
+    }
+}
+
 type QName = (String, String);
 
 #[derive(Debug)]
@@ -1107,6 +1146,19 @@ mod tests {
         assert_eq!(
             s.child_order(&["Podmiot1", "AdresKoresp"]),
             vec!["KodKraju", "AdresL1", "AdresL2", "GLN"]
+        );
+    }
+
+    #[test]
+    fn polish_messages_name_the_element() {
+        let el = xml::read(br#"<Faktura xmlns="urn:other"/>"#, xml::Limits::default()).unwrap();
+        let issue = &schema().unwrap().validate(&el)[0];
+        assert!(
+            issue
+                .message_pl()
+                .starts_with("Faktura: elementem głównym musi być Faktura"),
+            "{}",
+            issue.message_pl()
         );
     }
 

@@ -68,7 +68,14 @@ fn check_one(path: &Path, polish: bool) -> Result<(), String> {
             bytes.len()
         ));
     }
-    let parsed = fa3::parse(&bytes).map_err(|e| e.to_string())?;
+    let parsed = fa3::parse(&bytes).map_err(|e| match e {
+        fa3::ParseError::Schema(issues) if polish => issues
+            .iter()
+            .map(fa3::SchemaIssue::message_pl)
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    })?;
     let has_attachment = parsed.invoice.extra.iter().any(|e| e.name == "Zalacznik");
     if !has_attachment && bytes.len() > MAX_INVOICE_BYTES {
         return Err(format!(

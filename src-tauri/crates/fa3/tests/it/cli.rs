@@ -52,6 +52,22 @@ fn check_prints_one_line_per_file_and_fails_if_any_fails() {
 }
 
 #[test]
+fn check_speaks_polish_on_request() {
+    let out = fa3()
+        .args(["check", "--lang", "pl"])
+        .arg(&invalid_samples()[0])
+        .arg(sample("Zalacznik_Przyklad_1"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("brak wymaganego elementu Ilosc"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ma błędną sumę kontrolną"), "{stdout}");
+}
+
+#[test]
 fn check_fails_files_over_the_ksef_size_limit() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.xml");
