@@ -1,10 +1,9 @@
 //! Online and batch sessions, statuses, UPO, and pre-signed URLs.
 
-use std::collections::HashMap;
 use std::io::Read as _;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -884,27 +883,43 @@ pub(crate) async fn presigned_get(
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct SessionListQuery {
-    #[serde(default)]
-    session_type: Option<String>,
-    #[serde(default)]
-    page_size: Option<usize>,
-    #[serde(default)]
-    reference_number: Option<String>,
-    #[serde(flatten)]
-    _rest: HashMap<String, String>,
+/// The `CommonSessionStatus` a session status code falls in.
+fn status_class(code: u16) -> &'static str {
+    match code {
+        100 | 150 | 170 => "InProgress",
+        200 => "Succeeded",
+        440 => "Cancelled",
+        _ => "Failed",
+    }
 }
 
-/// `GET /sessions`
+/// `GET /sessions` (`statuses` may repeat; dates are RFC 3339).
 pub(crate) async fn list_sessions(
     State(state): State<Shared>,
-    Query(q): Query<SessionListQuery>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let caller = state.caller(bearer(&headers), READ_SESSION)?;
-    let kind = match q.session_type.as_deref() {
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let date = |name: &str| -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
+        get(name)
+            .map(|v| {
+                chrono::DateTime::parse_from_rfc3339(v)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|_| ApiError::validation(format!("{name} nie jest poprawną datą")))
+            })
+            .transpose()
+    };
+    let kind = match get("sessionType") {
         Some("Online") => SessionKind::Online,
         Some("Batch") => SessionKind::Batch,
         _ => {
@@ -913,14 +928,31 @@ pub(crate) async fn list_sessions(
             ))
         }
     };
-    let size = page_size(
-        &PageQuery {
-            page_size: q.page_size,
-        },
-        10,
-        1000,
-        10,
-    )?;
+    let size = match get("pageSize") {
+        None => 10,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (10..=1000).contains(n))
+            .ok_or_else(|| ApiError::validation("pageSize musi być w zakresie 10..1000"))?,
+    };
+    let statuses: Vec<&str> = params
+        .iter()
+        .filter(|(k, _)| k == "statuses")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let in_range = |d: Option<chrono::DateTime<Utc>>,
+                    from: Option<chrono::DateTime<Utc>>,
+                    to: Option<chrono::DateTime<Utc>>| {
+        match d {
+            Some(d) => from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t),
+            None => from.is_none() && to.is_none(),
+        }
+    };
+    let (created_from, created_to) = (date("dateCreatedFrom")?, date("dateCreatedTo")?);
+    let (closed_from, closed_to) = (date("dateClosedFrom")?, date("dateClosedTo")?);
+    let (modified_from, modified_to) = (date("dateModifiedFrom")?, date("dateModifiedTo")?);
+    let reference = get("referenceNumber");
     let start = continuation(&headers)?;
     let now = Utc::now();
     let mut sessions: Vec<Session> = state
@@ -928,11 +960,14 @@ pub(crate) async fn list_sessions(
         .sessions
         .values()
         .filter(|s| s.context_nip == caller.context_nip && s.kind == kind)
+        .filter(|s| reference.is_none_or(|r| r == s.reference))
         .filter(|s| {
-            q.reference_number
-                .as_deref()
-                .is_none_or(|r| r == s.reference)
+            statuses.is_empty()
+                || statuses.contains(&status_class(AppState::session_status(s, now).0))
         })
+        .filter(|s| in_range(Some(s.created), created_from, created_to))
+        .filter(|s| in_range(s.closed_at, closed_from, closed_to))
+        .filter(|s| in_range(Some(s.updated), modified_from, modified_to))
         .cloned()
         .collect();
     sessions.sort_by_key(|s| std::cmp::Reverse(s.created));

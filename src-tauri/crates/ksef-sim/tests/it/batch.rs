@@ -193,4 +193,32 @@ async fn a_tampered_part_or_archive_fails_like_ksef() {
         .expect(204);
     let (_, st) = session_final(&api, reference).await;
     assert_eq!(st["status"]["code"], 430);
+    let failed = api
+        .get("/sessions?sessionType=Batch&statuses=Failed&statuses=Cancelled&pageSize=10")
+        .await
+        .expect(200)
+        .json();
+    let refs: Vec<&str> = failed["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["referenceNumber"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, [reference]);
+    let ok = api
+        .get("/sessions?sessionType=Batch&statuses=Succeeded")
+        .await
+        .expect(200)
+        .json();
+    assert!(ok["sessions"].as_array().unwrap().is_empty());
+    let since = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    let later = api
+        .get(&format!(
+            "/sessions?sessionType=Batch&dateCreatedFrom={}",
+            url::form_urlencoded::byte_serialize(since.as_bytes()).collect::<String>()
+        ))
+        .await
+        .expect(200)
+        .json();
+    assert!(later["sessions"].as_array().unwrap().is_empty());
 }
