@@ -66,6 +66,12 @@ pub fn reference_number(kind: RefKind, now: DateTime<Utc>) -> String {
     )
 }
 
+/// The calendar date in Poland: KSeF's dates (issue, acceptance, the date inside a
+/// KSeF number) are Polish dates.
+pub fn polish_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::Warsaw).date_naive()
+}
+
 /// CRC-8, polynomial 0x07, init 0, no reflection, no xor-out (the KSeF number checksum).
 pub fn crc8(data: &[u8]) -> u8 {
     let mut crc: u8 = 0;

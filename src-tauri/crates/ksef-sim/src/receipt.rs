@@ -139,6 +139,13 @@ fn local(name: &[u8]) -> String {
 
 /// Checks a decrypted invoice file as KSeF does on receipt.
 pub fn check_invoice(xml: &[u8]) -> Result<InvoiceFacts, Rejection> {
+    if xml.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(Rejection {
+            code: 430,
+            details: vec!["Plik faktury musi być zakodowany w UTF-8 bez znaku BOM".into()],
+            invoice_number: None,
+        });
+    }
     let raw = match read_raw(xml) {
         Ok(raw) => raw,
         Err(msg) => {

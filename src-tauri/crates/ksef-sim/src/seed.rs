@@ -290,7 +290,7 @@ pub fn store_seeded(store: &Store, xml: &[u8], invoicing: DateTime<Utc>) -> Resu
     })?;
     let acquisition = invoicing + Duration::seconds(2);
     let stored_at = acquisition + Duration::seconds(1);
-    let ksef = ids::ksef_number(&facts.seller_nip, acquisition.date_naive());
+    let ksef = ids::ksef_number(&facts.seller_nip, ids::polish_date(acquisition));
     let session = ids::reference_number(ids::RefKind::OnlineSession, invoicing);
     let invoice_ref = ids::reference_number(ids::RefKind::Invoice, invoicing);
     store.insert(&stored_from_facts(

@@ -949,7 +949,7 @@ impl AppState {
             },
             Ok(facts) => {
                 // KSeF classifies an invoice issued before the day of receipt as Offline.
-                offline = offline || facts.issue_date < now.date_naive();
+                offline = offline || facts.issue_date < ids::polish_date(now);
                 self.accept(
                     session,
                     &facts,
@@ -1035,12 +1035,32 @@ impl AppState {
                 invoice_number: Some(facts.invoice_number.clone()),
             });
         }
-        if facts.has_attachment && !self.config.attachments_allowed {
+        // Attachments: only in batch sessions (online only for a technical correction),
+        // and only for taxpayers who registered for them.
+        let attachment_refusal = if !facts.has_attachment {
+            None
+        } else if !self.config.attachments_allowed {
+            Some("Podmiot nie zgłosił możliwości wystawiania faktur z załącznikiem")
+        } else if session.kind == SessionKind::Online && hash_of_corrected.is_none() {
+            Some("Faktury z załącznikiem można wysyłać tylko w sesji wsadowej")
+        } else {
+            None
+        };
+        if let Some(detail) = attachment_refusal {
             return Ok(Outcome::Rejected {
                 code: 415,
-                details: vec![
-                    "Podmiot nie zgłosił możliwości wystawiania faktur z załącznikiem".into(),
-                ],
+                details: vec![detail.into()],
+                extensions: None,
+                invoice_number: Some(facts.invoice_number.clone()),
+            });
+        }
+        if facts.issue_date > ids::polish_date(now) {
+            return Ok(Outcome::Rejected {
+                code: 450,
+                details: vec![format!(
+                    "Data wystawienia faktury (P_1 = {}) jest późniejsza niż data przyjęcia dokumentu do KSeF",
+                    facts.issue_date
+                )],
                 extensions: None,
                 invoice_number: Some(facts.invoice_number.clone()),
             });
@@ -1062,7 +1082,7 @@ impl AppState {
                 invoice_number: Some(facts.invoice_number.clone()),
             });
         }
-        let ksef_number = ids::ksef_number(&facts.seller_nip, ready_at.date_naive());
+        let ksef_number = ids::ksef_number(&facts.seller_nip, ids::polish_date(ready_at));
         let permanent_storage = ready_at + chrono_dur(self.config.timing.permanent_storage_lag);
         self.store.insert(&stored_from_facts(
             facts,

@@ -222,3 +222,50 @@ async fn a_tampered_part_or_archive_fails_like_ksef() {
         .json();
     assert!(later["sessions"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn invoices_with_attachments_are_accepted_in_batch() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let xml = std::fs::read_to_string(format!(
+        "{SAMPLES}/fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml"
+    ))
+    .unwrap()
+    .replace("<NIP>1234567890</NIP>", &format!("<NIP>{}</NIP>", sim.nip))
+    .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
+    let archive = zip(&[("z.xml".into(), xml.into_bytes())]);
+    let (key, iv) = (random(32), random(16));
+    let prepared = prepare(&keys, &archive, 1, &key, &iv);
+    let open = api
+        .post("/sessions/batch", prepared.body.clone())
+        .await
+        .expect(201)
+        .json();
+    let reference = open["referenceNumber"].as_str().unwrap();
+    upload(&open, &prepared.parts).await;
+    api.post_empty(&format!("/sessions/batch/{reference}/close"))
+        .await
+        .expect(204);
+    let (_, st) = session_final(&api, reference).await;
+    assert_eq!(st["status"]["code"], 200, "{st}");
+    let list = api
+        .get(&format!("/sessions/{reference}/invoices"))
+        .await
+        .expect(200)
+        .json();
+    let k = list["invoices"][0]["ksefNumber"].as_str().unwrap();
+    download_when_stored(&api, k).await;
+    let meta = api
+        .post(
+            "/invoices/query/metadata",
+            json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": "2020-01-01T00:00:00Z"}, "hasAttachment": true}),
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(meta["invoices"][0]["ksefNumber"], k);
+    assert_eq!(meta["invoices"][0]["hasAttachment"], true);
+}

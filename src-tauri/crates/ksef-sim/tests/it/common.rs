@@ -395,11 +395,15 @@ pub fn invoice(seller: &str, buyer: &str, number: &str) -> Vec<u8> {
     xml.replace("<NIP>5265877635</NIP>", &format!("<NIP>{seller}</NIP>"))
         .replace("<NIP>6808208874</NIP>", &format!("<NIP>{buyer}</NIP>"))
         .replace("FA/YUCFO-4342344706/03/2026", number)
-        .replace(
-            "<P_1>2025-10-31</P_1>",
-            &format!("<P_1>{}</P_1>", chrono::Utc::now().format("%Y-%m-%d")),
-        )
+        .replace("<P_1>2025-10-31</P_1>", &format!("<P_1>{}</P_1>", today()))
         .into_bytes()
+}
+
+/// Today in Poland (the date KSeF compares `P_1` with).
+pub fn today() -> String {
+    ksef_sim::ids::polish_date(chrono::Utc::now())
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 pub fn unique_number() -> String {

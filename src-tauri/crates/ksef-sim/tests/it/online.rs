@@ -36,11 +36,7 @@ async fn online_invoice_goes_100_150_200_with_ksef_number_and_valid_upo() {
     assert_eq!(seen.first(), Some(&100), "in progress first: {seen:?}");
     assert_eq!(seen.last(), Some(&200), "{status}");
     let ksef = status["ksefNumber"].as_str().unwrap();
-    assert!(ksef.starts_with(&format!(
-        "{}-{}",
-        sim.nip,
-        chrono::Utc::now().format("%Y%m%d")
-    )));
+    assert!(ksef.starts_with(&format!("{}-{}", sim.nip, today().replace('-', ""))));
     assert!(ksef_sim::ids::is_valid_ksef_number(ksef));
     assert_eq!(status["invoiceNumber"], number.as_str());
     assert_eq!(status["invoiceHash"], sha(&xml));
@@ -313,4 +309,52 @@ async fn invoices_with_attachments_need_the_attachment_permission() {
     let inv = send(&api, &s, xml.as_bytes()).await;
     let (_, v) = invoice_final(&api, &s.reference, &inv).await;
     assert_eq!(v["status"]["code"], 415, "{v}");
+}
+
+#[tokio::test]
+async fn future_issue_dates_bom_and_online_attachments_are_refused() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let s = open_online(&api, &keys).await;
+
+    let tomorrow = (chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").unwrap()
+        + chrono::Duration::days(1))
+    .to_string();
+    let future = String::from_utf8(invoice(&sim.nip, "7770001281", &unique_number()))
+        .unwrap()
+        .replace(
+            &format!("<P_1>{}</P_1>", today()),
+            &format!("<P_1>{tomorrow}</P_1>"),
+        );
+    let r = send(&api, &s, future.as_bytes()).await;
+    assert_eq!(
+        invoice_final(&api, &s.reference, &r).await.1["status"]["code"],
+        450
+    );
+
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend(invoice(&sim.nip, "7770001281", &unique_number()));
+    let r = send(&api, &s, &bom).await;
+    assert_eq!(
+        invoice_final(&api, &s.reference, &r).await.1["status"]["code"],
+        430
+    );
+
+    // Attachments go in batch sessions only.
+    let with_attachment = std::fs::read_to_string(format!(
+        "{SAMPLES}/fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml"
+    ))
+    .unwrap()
+    .replace("<NIP>1234567890</NIP>", &format!("<NIP>{}</NIP>", sim.nip))
+    .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
+    let r = send(&api, &s, with_attachment.as_bytes()).await;
+    let (_, v) = invoice_final(&api, &s.reference, &r).await;
+    assert_eq!(v["status"]["code"], 415);
+    assert!(v["status"]["details"][0]
+        .as_str()
+        .unwrap()
+        .contains("wsadowej"));
 }

@@ -361,10 +361,10 @@ async fn an_offline_dated_invoice_is_classified_offline_everywhere() {
     let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
     let api = api.with_bearer(&access);
     let s = open_online(&api, &keys).await;
-    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let today = today();
+    let yesterday = (chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap()
+        - chrono::Duration::days(1))
+    .to_string();
     let xml = String::from_utf8(invoice(&sim.nip, "7770001281", &unique_number()))
         .unwrap()
         .replace(
