@@ -128,11 +128,14 @@ fn main() {
                 xml: invoice(&template, &nip, &format!("BENCH/BA/{i}")),
             })
             .collect();
+        // The simulator refuses request bodies over 2 MB (axum's default body limit; KSeF
+        // takes parts up to 100 MB), so the archive goes in 1.5 MB parts (<= 50 allowed).
+        let options = BatchOptions {
+            part_size: 1_500_000,
+            ..BatchOptions::default()
+        };
         let m = Meter::start();
-        let batch = client
-            .send_batch(&files, &BatchOptions::default(), &cancel)
-            .await
-            .unwrap();
+        let batch = client.send_batch(&files, &options, &cancel).await.unwrap();
         let status = client
             .wait_for_session(&batch.reference_number, &cancel)
             .await

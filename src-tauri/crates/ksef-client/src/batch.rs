@@ -248,6 +248,7 @@ impl KsefClient {
                     .auth(CallAuth::None)
                     .accept(None)
                     .idempotent(true);
+                    call.timeout = Some(inner.config.transfer_timeout);
                     call.body = CallBody::Raw(parts.get(i).cloned().unwrap_or_default());
                     call.headers = req
                         .headers

@@ -78,6 +78,8 @@ pub(crate) struct Call {
     pub headers: Vec<(String, String)>,
     /// Overrides the policy's attempt count (e.g. 1 for probes).
     pub max_attempts: Option<u32>,
+    /// Overrides the client's request timeout (large transfers).
+    pub timeout: Option<Duration>,
 }
 
 impl Call {
@@ -94,6 +96,7 @@ impl Call {
             accept: Some("application/json"),
             headers: Vec::new(),
             max_attempts: None,
+            timeout: None,
         }
     }
 
@@ -282,6 +285,9 @@ impl Inner {
         }
         if let Some(a) = call.accept {
             req = req.header(ACCEPT, a);
+        }
+        if let Some(t) = call.timeout {
+            req = req.timeout(t);
         }
         if self.config.problem_details && !matches!(call.group, EndpointGroup::Unlimited) {
             req = req.header("X-Error-Format", "problem-details");

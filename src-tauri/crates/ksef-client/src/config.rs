@@ -39,6 +39,9 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// Connect timeout.
     pub connect_timeout: Duration,
+    /// Timeout of one transfer to or from a pre-signed URL (batch part upload, export
+    /// part download); KSeF allows 20 minutes per declared part.
+    pub transfer_timeout: Duration,
     /// Retries.
     pub retry: RetryPolicy,
     /// Client-side rate limits; `None` = the environment's documented defaults.
@@ -64,6 +67,7 @@ impl Default for ClientConfig {
         Self {
             request_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
+            transfer_timeout: Duration::from_secs(20 * 60),
             retry: RetryPolicy::default(),
             rate_limits: None,
             refresh_margin: Duration::from_secs(60),

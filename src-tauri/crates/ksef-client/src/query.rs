@@ -384,6 +384,8 @@ impl KsefClient {
         .auth(CallAuth::None)
         .accept(None)
         .idempotent(true);
+        let mut call = call;
+        call.timeout = Some(self.inner.config.transfer_timeout);
         let r = self.inner.send(&call, cancel).await?;
         let enc_hash = sha256_b64(&r.body);
         if enc_hash != part.encrypted_part_hash {

@@ -349,6 +349,20 @@ impl KsefClient {
         }
     }
 
+    /// The session's record of an invoice with this plain-XML hash, if KSeF has one: the
+    /// check before resending after an ambiguous failure (exactly-once sending).
+    pub async fn find_in_session_by_hash(
+        &self,
+        session_reference_number: &str,
+        invoice_hash: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Option<SessionInvoiceStatusResponse>> {
+        let all = self
+            .all_session_invoices(session_reference_number, false, cancel)
+            .await?;
+        Ok(all.into_iter().find(|i| i.invoice_hash == invoice_hash))
+    }
+
     /// Closes an online session (`POST /sessions/online/{ref}/close`); KSeF then builds the UPO.
     pub async fn close_online_session(
         &self,

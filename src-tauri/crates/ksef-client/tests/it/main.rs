@@ -9,5 +9,6 @@ mod common;
 mod auth;
 mod batch;
 mod faults;
+mod hygiene;
 mod online;
 mod query;

@@ -291,3 +291,38 @@ async fn export_package_downloads_and_decrypts() {
         );
     }
 }
+
+#[tokio::test]
+async fn both_error_formats_carry_ksef_codes_and_polish_text() {
+    let env = start_authenticated().await;
+    let unknown = format!("{SUPPLIER_NIP}-20250101-0000000000AB-00");
+    for problem_details in [true, false] {
+        let mut config = fast_config();
+        config.problem_details = problem_details;
+        let client = client_for(&env.sim, config);
+        client
+            .authenticate_with_token(
+                &env.sim.nip,
+                ksef_client::SecretString::from(env.sim.token.clone()),
+                &env.cancel,
+            )
+            .await
+            .unwrap();
+        let err = client
+            .download_invoice(&unknown, &env.cancel)
+            .await
+            .unwrap_err();
+        match &err {
+            ksef_client::KsefError::Api { errors, status, .. } => {
+                assert_eq!(*status, 400);
+                assert!(!errors.is_empty(), "{err:?}");
+                assert!(errors[0].code > 0);
+                assert!(
+                    !errors[0].description.is_empty(),
+                    "Polish description kept: {err:?}"
+                );
+            }
+            other => panic!("problem_details={problem_details}: {other:?}"),
+        }
+    }
+}
