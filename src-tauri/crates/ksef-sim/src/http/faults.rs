@@ -152,11 +152,11 @@ fn decide(state: &Shared, req: &Request) -> Decision {
                 .unwrap_or_else(|| "anonymous".to_owned());
             let window = inner.rate_windows.entry(format!("{g}|{who}")).or_default();
             window.retain(|t| now - *t < chrono::Duration::hours(1));
+            // Sliding windows, shortened by 5% so that a client pacing itself exactly
+            // to the limit is not punished for network jitter between it and us.
             let count_within = |secs: i64| {
-                window
-                    .iter()
-                    .filter(|t| now - **t < chrono::Duration::seconds(secs))
-                    .count() as u32
+                let span = chrono::Duration::milliseconds(secs * 950);
+                window.iter().filter(|t| now - **t < span).count() as u32
             };
             let exceeded = [
                 (1i64, s, "sekundę"),
