@@ -165,7 +165,7 @@ async fn bad_tokens_end_in_450_or_415_and_redeem_is_refused() {
 #[tokio::test]
 async fn missing_or_expired_credentials_give_401_and_missing_permissions_403() {
     let mut cfg = fast_config();
-    cfg.timing.access_token_ttl = Duration::from_millis(400);
+    cfg.timing.access_token_ttl = Duration::from_millis(2500);
     let sim = Simulator::start(cfg).await.unwrap();
     let api = Api::new(&sim.base_url);
     let keys = keys(&api).await;
@@ -202,7 +202,7 @@ async fn missing_or_expired_credentials_give_401_and_missing_permissions_403() {
     .expect(200);
 
     // Access tokens expire; the refresh token still works.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(2600)).await;
     let r = a.get("/rate-limits").await.expect(401);
     assert!(r.json()["detail"].as_str().unwrap().contains("wygasł"));
 

@@ -61,7 +61,7 @@ async fn upload(open: &Value, parts: &[Vec<u8>]) {
 
 #[tokio::test]
 async fn batch_of_three_in_two_parts_is_processed_with_file_names_and_upo() {
-    let sim = start().await;
+    let sim = start_slow().await;
     let api = Api::new(&sim.base_url);
     let keys = keys(&api).await;
     let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;

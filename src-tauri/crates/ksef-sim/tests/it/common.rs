@@ -34,6 +34,14 @@ pub fn fast_config() -> SimConfig {
     cfg
 }
 
+/// A simulator whose invoices stay "in progress" long enough to be observed even on
+/// a loaded machine.
+pub async fn start_slow() -> SimHandle {
+    let mut cfg = fast_config();
+    cfg.timing.processing_delay = Duration::from_millis(2000);
+    Simulator::start(cfg).await.unwrap()
+}
+
 pub async fn start() -> SimHandle {
     Simulator::start(fast_config()).await.unwrap()
 }

@@ -21,7 +21,7 @@ async fn certificates_are_real_x509_with_both_usages() {
 
 #[tokio::test]
 async fn online_invoice_goes_100_150_200_with_ksef_number_and_valid_upo() {
-    let sim = start().await;
+    let sim = start_slow().await;
     let api = Api::new(&sim.base_url);
     let keys = keys(&api).await;
     let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
