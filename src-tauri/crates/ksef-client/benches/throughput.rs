@@ -3,6 +3,7 @@
 //! memory.
 //!
 //! `cargo bench -p ksef-client --bench throughput [-- --online N --batch N]`
+//! (without `--bench`, e.g. under `cargo test --all-targets`, it runs 20 + 100 as a smoke test)
 //!
 //! The simulator runs in a child process (this binary re-executed with
 //! `KSEF_BENCH_ROLE=sim`), so CPU time and peak RSS read from `/proc/self` are the
@@ -40,8 +41,10 @@ fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(default)
     };
-    let online_n = arg("--online", 1_000);
-    let batch_n = arg("--batch", 10_000);
+    // `cargo bench` passes `--bench`; under `cargo test --all-targets` run a quick smoke.
+    let full = args.iter().any(|a| a == "--bench");
+    let online_n = arg("--online", if full { 1_000 } else { 20 });
+    let batch_n = arg("--batch", if full { 10_000 } else { 100 });
 
     let mut child = Command::new(std::env::current_exe().unwrap())
         .env("KSEF_BENCH_ROLE", "sim")

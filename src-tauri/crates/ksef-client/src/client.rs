@@ -171,7 +171,7 @@ impl KsefClient {
                 api_base: env.api_base(),
                 env,
                 http,
-                limiter: RateLimiter::new(table),
+                limiter: RateLimiter::new(table, config.rate_limit_pad),
                 certs: tokio::sync::Mutex::new(None),
                 auth: tokio::sync::Mutex::new(None),
                 warnings: std::sync::Mutex::new(Vec::new()),

@@ -46,6 +46,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Client-side rate limits; `None` = the environment's documented defaults.
     pub rate_limits: Option<RateLimitTable>,
+    /// Safety pad added to every rate-limit window (absorbs latency jitter between the
+    /// client's clock and KSeF's counting).
+    pub rate_limit_pad: Duration,
     /// Refresh the access token when it expires within this margin.
     pub refresh_margin: Duration,
     /// Polling.
@@ -71,6 +74,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             rate_limits: None,
             refresh_margin: Duration::from_secs(60),
+            rate_limit_pad: Duration::from_millis(100),
             poll: PollPolicy::default(),
             user_agent: concat!("ksef-desk/", env!("CARGO_PKG_VERSION")).to_string(),
             max_parallel_uploads: 4,

@@ -169,13 +169,16 @@ pub(crate) struct Window {
 }
 
 impl Window {
-    /// Either records a request at `now` (Ok) or tells how long to wait (Err).
+    /// Either records a request at `now` (Ok) or tells how long to wait (Err). Each window
+    /// is counted `pad` longer than nominal, so network jitter between our clock and the
+    /// server's arrival times cannot push a burst over the limit.
     pub(crate) fn reserve(
         &mut self,
         limits: &Limits,
         now: Instant,
+        pad: Duration,
     ) -> std::result::Result<(), Duration> {
-        let hour = Duration::from_secs(3600);
+        let hour = Duration::from_secs(3600) + pad;
         while let Some(&front) = self.stamps.front() {
             if now.saturating_duration_since(front) >= hour {
                 self.stamps.pop_front();
@@ -186,6 +189,7 @@ impl Window {
         let mut wait = Duration::ZERO;
         for (limit, span) in limits.windows() {
             let Some(limit) = limit else { continue };
+            let span = span + pad;
             let limit = limit.max(1) as usize;
             // Requests within (now - span, now].
             let inside = self
@@ -213,13 +217,15 @@ impl Window {
 /// The limiter shared by all clones of a client.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
+    pad: Duration,
     table: Mutex<RateLimitTable>,
     windows: Mutex<HashMap<EndpointGroup, Window>>,
 }
 
 impl RateLimiter {
-    pub(crate) fn new(table: RateLimitTable) -> Self {
+    pub(crate) fn new(table: RateLimitTable, pad: Duration) -> Self {
         Self {
+            pad,
             table: Mutex::new(table),
             windows: Mutex::new(HashMap::new()),
         }
@@ -238,7 +244,10 @@ impl RateLimiter {
         };
         let Some(limits) = limits else { return Ok(()) };
         match self.windows.lock() {
-            Ok(mut w) => w.entry(group).or_default().reserve(&limits, Instant::now()),
+            Ok(mut w) => w
+                .entry(group)
+                .or_default()
+                .reserve(&limits, Instant::now(), self.pad),
             Err(_) => Ok(()),
         }
     }
@@ -277,22 +286,51 @@ mod tests {
         let limits = Limits::new(2, 3, 4);
         let mut w = Window::default();
         let t0 = Instant::now();
-        assert!(w.reserve(&limits, t0).is_ok());
-        assert!(w.reserve(&limits, t0).is_ok());
+        assert!(w.reserve(&limits, t0, Duration::ZERO).is_ok());
+        assert!(w.reserve(&limits, t0, Duration::ZERO).is_ok());
         // Third within the same second: wait until the first leaves the 1 s window.
-        assert_eq!(w.reserve(&limits, t0), Err(Duration::from_secs(1)));
+        assert_eq!(
+            w.reserve(&limits, t0, Duration::ZERO),
+            Err(Duration::from_secs(1))
+        );
         let t1 = t0 + Duration::from_millis(1000);
-        assert!(w.reserve(&limits, t1).is_ok());
+        assert!(w.reserve(&limits, t1, Duration::ZERO).is_ok());
         // Per-minute limit (3) reached: wait until t0 + 60 s.
         let t2 = t0 + Duration::from_secs(5);
-        assert_eq!(w.reserve(&limits, t2), Err(Duration::from_secs(55)));
+        assert_eq!(
+            w.reserve(&limits, t2, Duration::ZERO),
+            Err(Duration::from_secs(55))
+        );
         let t3 = t0 + Duration::from_secs(60);
-        assert!(w.reserve(&limits, t3).is_ok());
+        assert!(w.reserve(&limits, t3, Duration::ZERO).is_ok());
         // Hour limit (4) reached now: the first of t0's requests leaves at t0 + 1 h.
         let t4 = t0 + Duration::from_secs(200);
-        assert_eq!(w.reserve(&limits, t4), Err(Duration::from_secs(3400)));
+        assert_eq!(
+            w.reserve(&limits, t4, Duration::ZERO),
+            Err(Duration::from_secs(3400))
+        );
         let t5 = t0 + Duration::from_secs(3600);
-        assert!(w.reserve(&limits, t5).is_ok());
+        assert!(w.reserve(&limits, t5, Duration::ZERO).is_ok());
+    }
+
+    #[test]
+    fn pad_lengthens_every_window() {
+        let limits = Limits {
+            per_second: Some(1),
+            per_minute: None,
+            per_hour: None,
+        };
+        let pad = Duration::from_millis(100);
+        let mut w = Window::default();
+        let t0 = Instant::now();
+        assert!(w.reserve(&limits, t0, pad).is_ok());
+        assert_eq!(
+            w.reserve(&limits, t0 + Duration::from_secs(1), pad),
+            Err(pad)
+        );
+        assert!(w
+            .reserve(&limits, t0 + Duration::from_millis(1100), pad)
+            .is_ok());
     }
 
     #[test]
@@ -318,6 +356,7 @@ mod tests {
     async fn acquire_waits_on_virtual_clock() {
         let limiter = RateLimiter::new(
             RateLimitTable::unlimited().with(EndpointGroup::InvoiceSend, Limits::new(10, 30, 180)),
+            Duration::ZERO,
         );
         let cancel = CancellationToken::new();
         let start = Instant::now();
@@ -347,6 +386,7 @@ mod tests {
     async fn acquire_is_cancellable() {
         let limiter = RateLimiter::new(
             RateLimitTable::unlimited().with(EndpointGroup::Other, Limits::new(1, 1, 1)),
+            Duration::ZERO,
         );
         let cancel = CancellationToken::new();
         limiter

@@ -364,3 +364,95 @@ async fn client_limiter_keeps_under_enforced_limits() {
         t.elapsed()
     );
 }
+
+/// Random 429s, 5xx and dropped connections on every call: the whole flow still ends in
+/// success, using the documented recovery for non-idempotent sends (look the invoice up by
+/// hash in the session, resend only if KSeF does not have it).
+#[tokio::test]
+async fn random_faults_flow_ends_in_success_without_duplicates() {
+    let env = start_authenticated().await;
+    // ~25 % of attempts fail; 12 attempts make an exhausted read (0.25^12) practically impossible.
+    let mut config = fast_config();
+    config.retry.max_attempts = 12;
+    let client = client_for(&env.sim, config);
+    client
+        .authenticate_with_token(
+            &env.sim.nip,
+            ksef_client::SecretString::from(env.sim.token.clone()),
+            &env.cancel,
+        )
+        .await
+        .unwrap();
+    let (c, cancel) = (&client, &env.cancel);
+    let session = c
+        .open_online_session(FormCode::fa3(), cancel)
+        .await
+        .unwrap();
+    env.sim.set_faults(FaultConfig {
+        rate_429: 0.1,
+        retry_after_secs: 0,
+        rate_5xx: 0.1,
+        rate_reset: 0.05,
+        ..FaultConfig::default()
+    });
+    let mut typed_errors = 0;
+    let mut refs = Vec::new();
+    for i in 0..25 {
+        let xml = invoice(&env.sim.nip, BUYER_NIP, &unique_number(&format!("soak{i}")));
+        let hash = ksef_client::crypto::sha256_b64(&xml);
+        let reference = loop {
+            match c.send_invoice(&session, &xml, cancel).await {
+                Ok(r) => break r.reference_number,
+                Err(
+                    e @ (KsefError::Server { .. }
+                    | KsefError::Transport { .. }
+                    | KsefError::Timeout { .. }),
+                ) => {
+                    typed_errors += 1;
+                    let _ = e.to_string();
+                    // Ambiguous: ask KSeF before resending (reads are retried internally).
+                    if let Some(found) = c
+                        .find_in_session_by_hash(&session.reference_number, &hash, cancel)
+                        .await
+                        .unwrap()
+                    {
+                        break found.reference_number;
+                    }
+                }
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        };
+        refs.push(reference);
+    }
+    loop {
+        match c.close_online_session(&session, cancel).await {
+            Ok(()) => break,
+            Err(
+                KsefError::Server { .. } | KsefError::Transport { .. } | KsefError::Timeout { .. },
+            ) => {
+                let s = c
+                    .session_status(&session.reference_number, cancel)
+                    .await
+                    .unwrap();
+                if s.status.code != 100 {
+                    break;
+                }
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    let status = c
+        .wait_for_session(&session.reference_number, cancel)
+        .await
+        .unwrap();
+    env.sim.set_faults(FaultConfig::default());
+    assert_eq!(status.successful_invoice_count, Some(25), "{status:?}");
+    assert_eq!(
+        status.failed_invoice_count.unwrap_or(0),
+        0,
+        "no duplicates were sent"
+    );
+    let unique: std::collections::HashSet<_> = refs.iter().collect();
+    assert_eq!(unique.len(), 25);
+    eprintln!("random faults: {typed_errors} typed send errors recovered");
+}
