@@ -217,6 +217,9 @@ pub struct SimConfig {
     /// Whether invoices with an attachment (`Zalacznik`) are accepted. In KSeF a taxpayer
     /// must first register for attachments; when `false`, such invoices get status 415.
     pub attachments_allowed: bool,
+    /// Demo feed: every this often a supplier issues a new cost invoice to the demo
+    /// company (dated today), so incremental sync has something to find. `None`: off.
+    pub demo_feed_interval: Option<Duration>,
 }
 
 /// The demo company's NIP (valid checksum).
@@ -235,6 +238,7 @@ impl Default for SimConfig {
             max_query_results: 10_000,
             max_invoices_per_session: 10_000,
             attachments_allowed: true,
+            demo_feed_interval: None,
         }
     }
 }

@@ -143,6 +143,9 @@ impl Simulator {
         for spec in extra_tokens {
             state.add_token(spec);
         }
+        if let Some(every) = state.config.demo_feed_interval {
+            tokio::spawn(demo_feed(Arc::downgrade(&state), every));
+        }
         let app = http::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -166,6 +169,20 @@ impl Simulator {
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+}
+
+/// Issues a new demo cost invoice every `every` until the simulator is gone.
+async fn demo_feed(state: std::sync::Weak<AppState>, every: std::time::Duration) {
+    let mut n: u64 = 0;
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(state) = state.upgrade() else { return };
+        n += 1;
+        match seed::feed_one(&state.store, &state.config.demo_nip, Utc::now(), n) {
+            Ok(_) => tracing::info!(n, "demo feed: new cost invoice"),
+            Err(e) => tracing::warn!(error = %e, "demo feed failed"),
+        }
     }
 }
 

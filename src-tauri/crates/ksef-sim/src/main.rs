@@ -1,4 +1,5 @@
-//! `ksef-sim --port 0 [--data DIR] [--seed-demo] [--nip NIP] [--processing-ms N]`
+//! `ksef-sim --port 0 [--data DIR] [--seed-demo] [--nip NIP] [--processing-ms N]
+//! [--demo-feed-secs N] [--faults JSON]`
 //!
 //! Prints one JSON line `{"base_url": ..., "nip": ..., "token": ...}` to stdout when
 //! ready, then serves until interrupted. Logs go to stderr (`RUST_LOG` filters).
@@ -9,7 +10,9 @@ use std::time::Duration;
 
 use ksef_sim::{SimConfig, SimError, Simulator};
 
-const USAGE: &str = "usage: ksef-sim [--port N] [--data DIR] [--seed-demo] [--nip NIP] [--processing-ms N] [--faults JSON]";
+const USAGE: &str =
+    "usage: ksef-sim [--port N] [--data DIR] [--seed-demo] [--nip NIP] [--processing-ms N] \
+                     [--demo-feed-secs N] [--faults JSON]";
 
 fn parse_args() -> Result<SimConfig, String> {
     let mut cfg = SimConfig::default();
@@ -34,6 +37,12 @@ fn parse_args() -> Result<SimConfig, String> {
                     .parse()
                     .map_err(|e| format!("--processing-ms: {e}"))?;
                 cfg.timing.processing_delay = Duration::from_millis(ms);
+            }
+            "--demo-feed-secs" => {
+                let secs: u64 = value("--demo-feed-secs")?
+                    .parse()
+                    .map_err(|e| format!("--demo-feed-secs: {e}"))?;
+                cfg.demo_feed_interval = Some(Duration::from_secs(secs.max(1)));
             }
             "--faults" => {
                 cfg.faults = serde_json::from_str(&value("--faults")?)

@@ -288,8 +288,8 @@ pub fn store_seeded(store: &Store, xml: &[u8], invoicing: DateTime<Utc>) -> Resu
             r.code, r.details
         ))
     })?;
-    let acquisition = invoicing + Duration::seconds(2);
-    let stored_at = acquisition + Duration::seconds(1);
+    let acquisition = invoicing + Duration::milliseconds(400);
+    let stored_at = acquisition + Duration::milliseconds(300);
     let ksef = ids::ksef_number(&facts.seller_nip, ids::polish_date(acquisition));
     let session = ids::reference_number(ids::RefKind::OnlineSession, invoicing);
     let invoice_ref = ids::reference_number(ids::RefKind::Invoice, invoicing);
@@ -410,6 +410,42 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
     }
     tracing::info!(count = out.len(), "demo invoices seeded");
     Ok(out)
+}
+
+/// Issues one new cost invoice (dated today) from the `n`-th supplier (round robin) to
+/// `buyer_nip`, received by KSeF at `now`. Returns its KSeF number.
+pub fn feed_one(store: &Store, buyer_nip: &str, now: DateTime<Utc>, n: u64) -> Result<String> {
+    let supplier = &SUPPLIERS[(n as usize) % SUPPLIERS.len()];
+    let mut rng = rand::thread_rng();
+    let issue = ids::polish_date(now);
+    let number = format!(
+        "{}/{:02}/{}/N{}-{}",
+        supplier.prefix,
+        issue.month(),
+        issue.year(),
+        n,
+        ids::random_hex(4)
+    );
+    let quantities: Vec<f64> = supplier
+        .lines
+        .iter()
+        .map(|(_, unit, _, _)| match *unit {
+            "kWh" => f64::from(rng.gen_range(300..1400)),
+            "ryza" | "szt." | "os." => f64::from(rng.gen_range(1..25)),
+            _ => 1.0,
+        })
+        .collect();
+    let xml = invoice_xml(
+        supplier,
+        buyer_nip,
+        DEMO_COMPANY,
+        &number,
+        issue,
+        now,
+        &quantities,
+        None,
+    );
+    store_seeded(store, &through_fa3_writer(&xml)?, now)
 }
 
 fn shift_month(d: NaiveDate, back: u32) -> NaiveDate {

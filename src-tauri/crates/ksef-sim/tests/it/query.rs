@@ -385,3 +385,29 @@ async fn an_offline_dated_invoice_is_classified_offline_everywhere() {
     let v = query(&api, "", json!({"subjectType": "Subject1", "dateRange": since("Invoicing", 1), "invoicingMode": "Offline"})).await;
     assert_eq!(v["invoices"][0]["ksefNumber"], ksef);
 }
+
+#[tokio::test]
+async fn the_demo_feed_keeps_issuing_cost_invoices() {
+    let mut cfg = fast_config();
+    cfg.demo_feed_interval = Some(Duration::from_millis(200));
+    let sim = Simulator::start(cfg).await.unwrap();
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let mut found = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let v = query(
+            &api,
+            "?pageSize=250",
+            json!({"subjectType": "Subject2", "dateRange": since("PermanentStorage", 1)}),
+        )
+        .await;
+        found = v["invoices"].as_array().unwrap().len();
+        if found >= 3 {
+            break;
+        }
+    }
+    assert!(found >= 3, "{found}");
+}
