@@ -27,12 +27,13 @@
 //! client.session_upo(session_ref, upo_ref, cancel) -> Result<Upo>
 //! client.invoice_upo(&InvoiceReference, cancel) / invoice_upo_by_ksef_number(session_ref, ksef, cancel)
 //! client.session_invoices(..) / client.all_session_invoices(session_ref, failed_only, cancel)
+//! client.find_in_session_by_hash(session_ref, invoice_hash, cancel) -> Result<Option<..>> // before a resend
 //! client.send_batch(&[BatchFile], &BatchOptions, cancel) -> Result<BatchSession>
 //! client.query_metadata(&InvoiceQueryFilters, PageRequest, cancel) -> Result<QueryInvoicesMetadataResponse>
 //! client.sync_incremental(SyncOptions, SyncCheckpoint, CancellationToken) -> impl Stream<Item = Result<SyncPage>>
 //! client.download_invoice(ksef_number, cancel) -> Result<Vec<u8>>
 //! client.start_export(..) / export_status(..) / wait_for_export(..) / download_export_part(..)
-//! client.availability(cancel) -> Result<Availability>
+//! client.availability(cancel) -> Result<Availability>  // + client.latarnia_messages(cancel)
 //! client.fetch_rate_limits(cancel) + client.set_rate_limits(RateLimitTable)
 //! client.take_system_warnings() -> Vec<String>
 //! ```
@@ -54,6 +55,9 @@
 //!   caller checks by invoice hash.
 //! * **Cancellation**: every wait (limiter, backoff, polling, the HTTP exchange) ends at once
 //!   with [`KsefError::Cancelled`] when the token is cancelled.
+//! * **Exactly-once sends**: after an ambiguous failure of `send_invoice` (5xx, timeout,
+//!   reset — typed `Server`/`Timeout`/`Transport`), look the invoice up with
+//!   `find_in_session_by_hash` and resend only if KSeF does not have it.
 //! * **Tracing**: one `ksef_call` span per call with operation, method, URL path, status
 //!   and attempts; never headers, bodies or query strings (pre-signed URLs carry SAS tokens).
 

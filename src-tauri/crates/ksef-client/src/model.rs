@@ -604,6 +604,9 @@ pub enum BuyerIdentifierType {
     Other,
     /// None.
     None,
+    /// A type this client does not know yet (responses only).
+    #[serde(other)]
+    Unknown,
 }
 
 /// `InvoiceQueryBuyerIdentifier` / `InvoiceMetadataBuyerIdentifier`.
@@ -633,6 +636,9 @@ pub enum InvoiceType {
     KorPef,
     VatRr,
     KorVatRr,
+    /// A type this client does not know yet (responses only; never send it).
+    #[serde(other)]
+    Unknown,
 }
 
 /// `InvoiceQueryFormType`.

@@ -281,3 +281,13 @@ fn response_types_read_spec_shaped_bodies() {
     let parsed: QueryInvoicesMetadataResponse = serde_json::from_value(meta).unwrap();
     assert_eq!(parsed.invoices[0].gross_amount, 123.0);
 }
+
+#[test]
+fn unknown_enum_values_in_responses_do_not_break_parsing() {
+    let t: InvoiceType = serde_json::from_value(json!("SomethingNew")).unwrap();
+    assert_eq!(t, InvoiceType::Unknown);
+    let b: BuyerIdentifierType = serde_json::from_value(json!("Future")).unwrap();
+    assert_eq!(b, BuyerIdentifierType::Unknown);
+    let u: PublicKeyCertificateUsage = serde_json::from_value(json!("NewUsage")).unwrap();
+    assert_eq!(u, PublicKeyCertificateUsage::Other);
+}
