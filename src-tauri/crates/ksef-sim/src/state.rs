@@ -231,6 +231,15 @@ pub(crate) struct Inner {
     pub rate_windows: HashMap<String, Vec<DateTime<Utc>>>,
 }
 
+/// Test-data switches (`/testdata/...`). Its lock is taken after `inner`, never before.
+#[derive(Debug, Default)]
+pub(crate) struct Policy {
+    /// `/testdata/attachment[/revoke]`: per-NIP override of `attachments_allowed`.
+    pub attachment_nips: HashMap<String, bool>,
+    /// `/testdata/context/block`: contexts whose authentication is blocked.
+    pub blocked_contexts: std::collections::HashSet<String>,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct FaultState {
     pub config: FaultConfig,
@@ -246,6 +255,7 @@ pub struct AppState {
     pub(crate) store: Store,
     pub(crate) inner: Mutex<Inner>,
     pub(crate) faults: Mutex<FaultState>,
+    pub(crate) policy: Mutex<Policy>,
     jwt_secret: Vec<u8>,
 }
 
@@ -282,6 +292,7 @@ impl AppState {
             store,
             inner: Mutex::new(Inner::default()),
             faults: Mutex::new(faults),
+            policy: Mutex::new(Policy::default()),
             jwt_secret: ids::random_hex(64).into_bytes(),
         }
     }
@@ -579,6 +590,19 @@ impl AppState {
                 }
             }
         };
+        let outcome = if self.policy().blocked_contexts.contains(context_value) {
+            AuthOutcome {
+                code: 480,
+                description: "Uwierzytelnienie zablokowane",
+                details: vec!["Podejrzenie incydentu bezpieczeństwa. Skontaktuj się z Ministerstwem Finansów przez formularz zgłoszeniowy.".into()],
+            }
+        } else {
+            outcome
+        };
+        if outcome.code != 200 {
+            permissions.clear();
+            ksef_token = None;
+        }
         tracing::info!(code = outcome.code, "authentication operation started");
         let reference = ids::reference_number(RefKind::Auth, now);
         inner.auth_ops.insert(
@@ -798,6 +822,13 @@ impl AppState {
                 security: Some(
                     json!({"requiredAnyOfPermissions": required, "presentPermissions": present}),
                 ),
+            });
+        }
+        if self.policy().blocked_contexts.contains(&grant.context_nip) {
+            return Err(ApiError::Forbidden {
+                reason_code: "security-service-blocked",
+                detail: "Żądanie zostało zablokowane przez mechanizmy bezpieczeństwa.".into(),
+                security: Some(json!({"incidentId": ids::random_hex(12), "clientIp": "127.0.0.1"})),
             });
         }
         let token_reference = inner
@@ -1039,7 +1070,7 @@ impl AppState {
         // and only for taxpayers who registered for them.
         let attachment_refusal = if !facts.has_attachment {
             None
-        } else if !self.config.attachments_allowed {
+        } else if !self.inner_attachment_allowed(&facts.seller_nip) {
             Some("Podmiot nie zgłosił możliwości wystawiania faktur z załącznikiem")
         } else if session.kind == SessionKind::Online && hash_of_corrected.is_none() {
             Some("Faktury z załącznikiem można wysyłać tylko w sesji wsadowej")
@@ -1104,6 +1135,18 @@ impl AppState {
             acquisition: ready_at,
             permanent_storage,
         })
+    }
+
+    fn inner_attachment_allowed(&self, nip: &str) -> bool {
+        self.policy()
+            .attachment_nips
+            .get(nip)
+            .copied()
+            .unwrap_or(self.config.attachments_allowed)
+    }
+
+    pub(crate) fn policy(&self) -> MutexGuard<'_, Policy> {
+        lock(&self.policy)
     }
 
     /// Adds a pre-signed URL and returns it.

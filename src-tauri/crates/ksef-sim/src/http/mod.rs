@@ -47,6 +47,13 @@ pub(crate) fn router(state: Shared) -> Router {
             get(routes::token_status).delete(routes::delete_token),
         )
         .route("/rate-limits", get(routes::rate_limits))
+        .route("/testdata/attachment", post(routes::testdata_attachment))
+        .route(
+            "/testdata/attachment/revoke",
+            post(routes::testdata_attachment_revoke),
+        )
+        .route("/testdata/context/block", post(routes::testdata_block))
+        .route("/testdata/context/unblock", post(routes::testdata_unblock))
         .route("/limits/context", get(routes::context_limits))
         .route("/limits/subject", get(routes::subject_limits))
         .route("/sessions", get(sessions::list_sessions))

@@ -427,3 +427,69 @@ pub(crate) async fn latarnia_status(State(state): State<Shared>) -> Json<Value> 
 pub(crate) async fn latarnia_messages(State(state): State<Shared>) -> Json<Value> {
     Json(Value::Array(latarnia_messages_json(&state).1))
 }
+
+// ------------------------------------------------------------- test data (TEST env)
+
+#[derive(Deserialize)]
+struct NipBody {
+    nip: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContextBody {
+    #[serde(default)]
+    context_identifier: Option<ContextIdentifier>,
+}
+
+fn empty_ok() -> Response {
+    StatusCode::OK.into_response()
+}
+
+/// `POST /testdata/attachment`: the NIP may send invoices with attachments.
+pub(crate) async fn testdata_attachment(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: NipBody = parse(&body)?;
+    state.policy().attachment_nips.insert(req.nip, true);
+    Ok(empty_ok())
+}
+
+/// `POST /testdata/attachment/revoke`
+pub(crate) async fn testdata_attachment_revoke(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: NipBody = parse(&body)?;
+    state.policy().attachment_nips.insert(req.nip, false);
+    Ok(empty_ok())
+}
+
+fn context_value(body: &Bytes) -> Result<String, ApiError> {
+    let req: ContextBody = parse(body)?;
+    req.context_identifier
+        .map(|c| c.value)
+        .ok_or_else(|| ApiError::validation("contextIdentifier jest wymagany"))
+}
+
+/// `POST /testdata/context/block`: authentication in the context ends with 480 and
+/// its bearer tokens answer 403 `security-service-blocked`.
+pub(crate) async fn testdata_block(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = context_value(&body)?;
+    state.policy().blocked_contexts.insert(value);
+    Ok(empty_ok())
+}
+
+/// `POST /testdata/context/unblock`
+pub(crate) async fn testdata_unblock(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = context_value(&body)?;
+    state.policy().blocked_contexts.remove(&value);
+    Ok(empty_ok())
+}

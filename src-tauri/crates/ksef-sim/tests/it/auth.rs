@@ -352,3 +352,30 @@ async fn active_authentications_are_listed_and_can_be_revoked_by_reference() {
         .expect(400);
     assert_eq!(r.exception_code(), 21304);
 }
+
+#[tokio::test]
+async fn testdata_switches_block_contexts_and_grant_attachments() {
+    let mut cfg = fast_config();
+    cfg.attachments_allowed = false;
+    let sim = Simulator::start(cfg).await.unwrap();
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let ctx = json!({"contextIdentifier": {"type": "Nip", "value": sim.nip}});
+    api.post("/testdata/context/block", ctx.clone())
+        .await
+        .expect(200);
+    let r = api
+        .with_bearer(&access)
+        .get("/rate-limits")
+        .await
+        .expect(403);
+    assert_eq!(r.json()["reasonCode"], "security-service-blocked");
+    let (r, t) = init_auth(&api, &keys, &sim.nip, &sim.token).await;
+    assert_eq!(auth_final(&api, &r, &t).await["status"]["code"], 480);
+    api.post("/testdata/context/unblock", ctx).await.expect(200);
+    api.with_bearer(&access)
+        .get("/rate-limits")
+        .await
+        .expect(200);
+}

@@ -225,7 +225,9 @@ async fn a_tampered_part_or_archive_fails_like_ksef() {
 
 #[tokio::test]
 async fn invoices_with_attachments_are_accepted_in_batch() {
-    let sim = start().await;
+    let mut cfg = fast_config();
+    cfg.attachments_allowed = false;
+    let sim = ksef_sim::Simulator::start(cfg).await.unwrap();
     let api = Api::new(&sim.base_url);
     let keys = keys(&api).await;
     let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
@@ -238,17 +240,39 @@ async fn invoices_with_attachments_are_accepted_in_batch() {
     .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
     let archive = zip(&[("z.xml".into(), xml.into_bytes())]);
     let (key, iv) = (random(32), random(16));
-    let prepared = prepare(&keys, &archive, 1, &key, &iv);
-    let open = api
-        .post("/sessions/batch", prepared.body.clone())
+    let run = |api: &Api| {
+        let prepared = prepare(&keys, &archive, 1, &key, &iv);
+        let api = api.with_bearer(api.bearer.as_deref().unwrap());
+        async move {
+            let open = api
+                .post("/sessions/batch", prepared.body.clone())
+                .await
+                .expect(201)
+                .json();
+            let reference = open["referenceNumber"].as_str().unwrap().to_owned();
+            upload(&open, &prepared.parts).await;
+            api.post_empty(&format!("/sessions/batch/{reference}/close"))
+                .await
+                .expect(204);
+            reference
+        }
+    };
+    // Not registered for attachments: 415, the session has no valid invoice (445).
+    let refused = run(&api).await;
+    let (_, st) = session_final(&api, &refused).await;
+    assert_eq!(st["status"]["code"], 445, "{st}");
+    let failed = api
+        .get(&format!("/sessions/{refused}/invoices/failed"))
         .await
-        .expect(201)
+        .expect(200)
         .json();
-    let reference = open["referenceNumber"].as_str().unwrap();
-    upload(&open, &prepared.parts).await;
-    api.post_empty(&format!("/sessions/batch/{reference}/close"))
+    assert_eq!(failed["invoices"][0]["status"]["code"], 415);
+    // After the TEST-environment registration, the same file goes through.
+    api.post("/testdata/attachment", json!({"nip": sim.nip}))
         .await
-        .expect(204);
+        .expect(200);
+    let reference = run(&api).await;
+    let reference = reference.as_str();
     let (_, st) = session_final(&api, reference).await;
     assert_eq!(st["status"]["code"], 200, "{st}");
     let list = api
