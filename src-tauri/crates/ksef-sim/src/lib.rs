@@ -55,7 +55,8 @@
 //!   `/sessions/{ref}/invoices/ksef/{ksef}/upo`, `/sessions/{ref}/upo/{upoRef}`;
 //!   `POST /invoices/query/metadata`, `GET /invoices/ksef/{ksef}`, `POST /invoices/exports`,
 //!   `GET /invoices/exports/{ref}`; `GET /rate-limits`, `/limits/context`, `/limits/subject`;
-//!   `POST|GET /tokens`, `GET|DELETE /tokens/{ref}`.
+//!   `POST|GET /tokens`, `GET|DELETE /tokens/{ref}`; TEST-environment switches
+//!   `POST /testdata/attachment[/revoke]`, `/testdata/context/block|unblock`.
 //! - `/storage/{sig}` — pre-signed URLs it hands out (batch part `PUT`, UPO and export
 //!   part `GET`), no Authorization, expiring.
 //! - `/latarnia/status`, `/latarnia/messages` — the Latarnia status service
@@ -75,6 +76,11 @@
 //! - Invoice XML, keys and tokens never reach the logs.
 //! - Keys: two RSA-2048 pairs per process (one per certificate usage), shared by every
 //!   instance; a new process has new keys (clients fetch the certificates anyway).
+//! - Receipt follows KSeF's published rules: FA(3) XSD via `fa3::parse` (430), UTF-8
+//!   without BOM (430), seller NIP = session context (410), `P_1` not after the Polish
+//!   date of receipt (450), NIP checksums (450), size 1 MiB / 3 MiB with attachments
+//!   (430), attachments only in batch and only when allowed (415), duplicates by seller
+//!   NIP + `RodzajFaktury` + `P_2` (440 with the original KSeF number and session).
 //! - With a data directory, accepted invoices and KSeF tokens survive restarts (the demo
 //!   token stays the same); sessions, authentications and exports do not.
 
