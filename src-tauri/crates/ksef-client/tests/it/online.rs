@@ -213,3 +213,63 @@ async fn session_with_no_invoices_fails_with_typed_status() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn content_encrypted_with_another_key_is_a_decryption_rejection() {
+    let env = start_authenticated().await;
+    let a = env
+        .client
+        .open_online_session(FormCode::fa3(), &env.cancel)
+        .await
+        .unwrap();
+    let b = env
+        .client
+        .open_online_session(FormCode::fa3(), &env.cancel)
+        .await
+        .unwrap();
+    // Session B's key, session A's reference: KSeF cannot decrypt it with A's key.
+    let mut mixed = b.clone();
+    mixed.reference_number = a.reference_number.clone();
+    let xml = invoice(&env.sim.nip, BUYER_NIP, &unique_number("435"));
+    let sent = env
+        .client
+        .send_invoice(&mixed, &xml, &env.cancel)
+        .await
+        .unwrap();
+    let (kind, status) = rejection(
+        env.client
+            .wait_for_invoice(&sent, &env.cancel)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(kind, RejectionKind::Decryption, "{status:?}");
+    assert_eq!(status.code, 435);
+}
+
+#[tokio::test]
+async fn invoice_with_attachment_in_online_session_is_rejected_415() {
+    let env = start_authenticated().await;
+    let session = env
+        .client
+        .open_online_session(FormCode::fa3(), &env.cancel)
+        .await
+        .unwrap();
+    let path = samples_dir().join("fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let xml = std::fs::read_to_string(path)
+        .unwrap()
+        .replacen(
+            "<NIP>1234567890</NIP>",
+            &format!("<NIP>{}</NIP>", env.sim.nip),
+            1,
+        )
+        .replacen(
+            "<NIP>9876543210</NIP>",
+            &format!("<NIP>{BUYER_NIP}</NIP>"),
+            1,
+        )
+        .replace("<P_1>2026-02-04</P_1>", &format!("<P_1>{today}</P_1>"))
+        .replace("FA/001/2026/F", &unique_number("att"));
+    let (kind, status) = rejection(outcome_of(&env, &session, xml.as_bytes()).await);
+    assert_eq!(kind, RejectionKind::AttachmentNotAllowed, "{status:?}");
+}
