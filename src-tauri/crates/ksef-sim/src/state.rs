@@ -469,6 +469,10 @@ impl AppState {
         });
         let token = ids::jwt(&claims, &self.jwt_secret);
         let until = grant.valid_until;
+        if inner.bearers.len() > 10_000 {
+            let now = Utc::now();
+            inner.bearers.retain(|_, g| g.valid_until > now);
+        }
         inner.bearers.insert(token.clone(), grant);
         (token, until)
     }

@@ -261,6 +261,30 @@ impl Store {
         })
     }
 
+    /// Whether an accepted invoice is a technical correction of the invoice with `hash`.
+    pub fn has_correction_of(&self, hash: &str) -> Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM invoice WHERE hash_of_corrected_invoice = ?1",
+                params![hash],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map(|n| n > 0)
+    }
+
+    /// Whether an accepted invoice has this hash (in the seller's context).
+    pub fn has_hash(&self, seller_nip: &str, hash: &str) -> Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM invoice WHERE seller_nip = ?1 AND invoice_hash = ?2",
+                params![seller_nip, hash],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map(|n| n > 0)
+    }
+
     /// One invoice by KSeF number.
     pub fn get(&self, ksef_number: &str) -> Result<Option<StoredInvoice>> {
         self.with(|c| {

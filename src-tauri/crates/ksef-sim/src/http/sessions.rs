@@ -173,6 +173,9 @@ pub(crate) async fn send_invoice(
         Ok((key, session.iv.clone()))
     })?;
     let offline = req.offline_mode.unwrap_or(false);
+    if let Some(h) = req.hash_of_corrected_invoice.as_deref() {
+        check_technical_correction(&state, &caller, h)?;
+    }
     // ... decrypt and check without holding the state lock ...
     let decrypted = match crypto::decrypt_invoice(&key, &iv, &encrypted) {
         Ok(plain) => {
@@ -207,6 +210,35 @@ pub(crate) async fn send_invoice(
         Json(json!({"referenceNumber": reference_out})),
     )
         .into_response())
+}
+
+/// A technical correction (`hashOfCorrectedInvoice`) may only replace an invoice that
+/// was rejected, and only once.
+fn check_technical_correction(
+    state: &AppState,
+    caller: &Caller,
+    hash: &str,
+) -> Result<(), ApiError> {
+    if hash.len() != 44 {
+        return Err(ApiError::validation(
+            "hashOfCorrectedInvoice musi być SHA-256 w Base64 (44 znaki)",
+        ));
+    }
+    if state.store.has_hash(&caller.context_nip, hash)? {
+        return Err(ApiError::bad(
+            21167,
+            "Status faktury nie pozwala na korektę techniczną.",
+            "Nie można wysłać korekty technicznej do prawidłowo przetworzonej faktury.",
+        ));
+    }
+    if state.store.has_correction_of(hash)? {
+        return Err(ApiError::bad(
+            21166,
+            "Korekta techniczna niedostępna.",
+            "Faktura posiada już przetworzoną prawidłowo korektę techniczną.",
+        ));
+    }
+    Ok(())
 }
 
 /// `POST /sessions/online/{referenceNumber}/close`

@@ -358,3 +358,59 @@ async fn future_issue_dates_bom_and_online_attachments_are_refused() {
         .unwrap()
         .contains("wsadowej"));
 }
+
+#[tokio::test]
+async fn technical_correction_replaces_a_rejected_invoice_once() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let s = open_online(&api, &keys).await;
+    // An offline invoice that KSeF rejects (bad buyer NIP checksum: 450).
+    let number = unique_number();
+    let rejected = invoice(&sim.nip, "7770001282", &number);
+    let r = send(&api, &s, &rejected).await;
+    assert_eq!(
+        invoice_final(&api, &s.reference, &r).await.1["status"]["code"],
+        450
+    );
+    // Its technical correction goes through, with the link in the metadata.
+    let fixed = invoice(&sim.nip, "7770001281", &number);
+    let mut body = send_body(&s, &fixed);
+    body["offlineMode"] = json!(true);
+    body["hashOfCorrectedInvoice"] = json!(sha(&rejected));
+    let r = api
+        .post(
+            &format!("/sessions/online/{}/invoices", s.reference),
+            body.clone(),
+        )
+        .await
+        .expect(202)
+        .json();
+    let (_, v) = invoice_final(&api, &s.reference, r["referenceNumber"].as_str().unwrap()).await;
+    assert_eq!(v["status"]["code"], 200, "{v}");
+    // A second correction of the same invoice: 21166; correcting an accepted one: 21167.
+    let again = api
+        .post(&format!("/sessions/online/{}/invoices", s.reference), body)
+        .await
+        .expect(400);
+    assert_eq!(again.exception_code(), 21166);
+    let mut body = send_body(&s, &invoice(&sim.nip, "7770001281", &unique_number()));
+    body["hashOfCorrectedInvoice"] = json!(sha(&fixed));
+    let r = api
+        .post(&format!("/sessions/online/{}/invoices", s.reference), body)
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21167);
+    download_when_stored(&api, v["ksefNumber"].as_str().unwrap()).await;
+    let meta = api
+        .post("/invoices/query/metadata", json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": "2020-01-01T00:00:00Z"}}))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        meta["invoices"][0]["hashOfCorrectedInvoice"],
+        sha(&rejected)
+    );
+}
