@@ -260,7 +260,14 @@ impl KsefClient {
             })
             .buffer_unordered(self.inner.config.max_parallel_uploads.max(1))
             .try_collect::<Vec<()>>()
-            .await?;
+            .await
+            .map_err(|e| match e {
+                KsefError::Cancelled => KsefError::Cancelled,
+                e => KsefError::BatchUpload {
+                    reference_number: opened.reference_number.clone(),
+                    source: Box::new(e),
+                },
+            })?;
 
         self.close_batch_session(&opened.reference_number, cancel)
             .await?;

@@ -159,6 +159,16 @@ pub enum KsefError {
         /// How long we waited.
         after: Duration,
     },
+    /// A batch session was opened but a part could not be uploaded (after retries). The
+    /// session stays open until KSeF cancels it (status 440); send the batch again.
+    #[error("upload of batch session {reference_number} failed: {source}")]
+    BatchUpload {
+        /// The opened batch session.
+        reference_number: String,
+        /// Why the upload failed.
+        #[source]
+        source: Box<KsefError>,
+    },
     /// The MF public-key certificate list has no valid certificate for a usage.
     #[error("no valid MF public-key certificate for {0}")]
     NoCertificate(&'static str),
@@ -218,10 +228,13 @@ impl KsefError {
 
     /// True if the error suggests KSeF is unavailable (5xx, timeouts, connection failures).
     pub fn is_unavailability(&self) -> bool {
-        matches!(
-            self,
-            KsefError::Server { .. } | KsefError::Timeout { .. } | KsefError::Transport { .. }
-        )
+        match self {
+            KsefError::BatchUpload { source, .. } => source.is_unavailability(),
+            _ => matches!(
+                self,
+                KsefError::Server { .. } | KsefError::Timeout { .. } | KsefError::Transport { .. }
+            ),
+        }
     }
 }
 

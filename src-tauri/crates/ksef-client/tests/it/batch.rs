@@ -100,3 +100,60 @@ async fn batch_with_bad_invoice_reports_it_per_invoice() {
     assert_eq!(failed[0].invoice_file_name.as_deref(), Some("bad.xml"));
     assert_eq!(failed[0].status.code, 430);
 }
+
+#[tokio::test]
+async fn part_upload_faults_are_retried_or_typed_with_the_session_reference() {
+    let env = start_authenticated().await;
+    let files = |tag: &str| -> Vec<BatchFile> {
+        (0..3)
+            .map(|i| BatchFile {
+                name: format!("{tag}-{i}.xml"),
+                xml: invoice(&env.sim.nip, BUYER_NIP, &unique_number(tag)),
+            })
+            .collect()
+    };
+    // One failure: PUT is idempotent, retried, the batch succeeds.
+    env.sim.push_fault(
+        Some("/storage"),
+        ksef_sim::OneShotFault::ServerError { status: 503 },
+    );
+    env.sim
+        .push_fault(Some("/storage"), ksef_sim::OneShotFault::ConnectionReset);
+    let ok = env
+        .client
+        .send_batch(&files("retry"), &BatchOptions::default(), &env.cancel)
+        .await
+        .unwrap();
+    let status = env
+        .client
+        .wait_for_session(&ok.reference_number, &env.cancel)
+        .await
+        .unwrap();
+    assert_eq!(status.successful_invoice_count, Some(3));
+    // Persistent failure: a typed error naming the opened session.
+    for _ in 0..10 {
+        env.sim.push_fault(
+            Some("/storage"),
+            ksef_sim::OneShotFault::ServerError { status: 500 },
+        );
+    }
+    let err = env
+        .client
+        .send_batch(&files("fail"), &BatchOptions::default(), &env.cancel)
+        .await
+        .unwrap_err();
+    match &err {
+        ksef_client::KsefError::BatchUpload {
+            reference_number,
+            source,
+        } => {
+            assert_eq!(reference_number.len(), 36);
+            assert!(
+                matches!(**source, ksef_client::KsefError::Server { status: 500, .. }),
+                "{source:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.is_unavailability());
+}
