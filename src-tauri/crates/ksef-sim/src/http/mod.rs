@@ -9,6 +9,7 @@ mod sessions;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderMap;
 use axum::middleware;
 use axum::routing::{delete, get, post, put};
@@ -105,7 +106,9 @@ pub(crate) fn router(state: Shared) -> Router {
         );
     let storage = Router::new()
         .route("/storage/{sig}", get(sessions::presigned_get))
-        .route("/storage/{sig}", put(sessions::batch_part_upload));
+        .route("/storage/{sig}", put(sessions::batch_part_upload))
+        // Batch parts: up to 100 MiB before encryption, plus padding.
+        .layer(DefaultBodyLimit::max(100 * 1024 * 1024 + 1024));
     let faulty =
         Router::new()
             .nest("/v2", api)

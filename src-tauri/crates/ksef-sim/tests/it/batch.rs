@@ -293,3 +293,50 @@ async fn invoices_with_attachments_are_accepted_in_batch() {
     assert_eq!(meta["invoices"][0]["ksefNumber"], k);
     assert_eq!(meta["invoices"][0]["hasAttachment"], true);
 }
+
+#[tokio::test]
+async fn large_parts_and_large_invoices_are_accepted_over_http() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    // 800 invoices (~2.7 MB) stored, not deflated: more than axum's default body limit.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for n in 0..800 {
+        w.start_file(format!("{n}.xml"), opts).unwrap();
+        w.write_all(&invoice(&sim.nip, "7770001281", &unique_number()))
+            .unwrap();
+    }
+    let archive = w.finish().unwrap().into_inner();
+    assert!(archive.len() > 2 * 1024 * 1024 + 1, "{}", archive.len());
+    let (key, iv) = (random(32), random(16));
+    let prepared = prepare(&keys, &archive, 1, &key, &iv);
+    let open = api
+        .post("/sessions/batch", prepared.body.clone())
+        .await
+        .expect(201)
+        .json();
+    let reference = open["referenceNumber"].as_str().unwrap().to_owned();
+    upload(&open, &prepared.parts).await;
+    api.post_empty(&format!("/sessions/batch/{reference}/close"))
+        .await
+        .expect(204);
+    let (_, st) = session_final(&api, &reference).await;
+    assert_eq!(st["status"]["code"], 200, "{st}");
+    assert_eq!(st["successfulInvoiceCount"], 800);
+
+    // An online invoice near the 1 MiB limit (a long line description) fits the JSON body.
+    let s = open_online(&api, &keys).await;
+    let padding = "x".repeat(900 * 1024);
+    let big = String::from_utf8(invoice(&sim.nip, "7770001281", &unique_number()))
+        .unwrap()
+        .replace("<P_1M>", &format!("<!-- {padding} --><P_1M>"));
+    let r = send(&api, &s, big.as_bytes()).await;
+    assert_eq!(
+        invoice_final(&api, &s.reference, &r).await.1["status"]["code"],
+        200
+    );
+}

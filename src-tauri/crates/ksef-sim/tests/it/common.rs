@@ -356,7 +356,8 @@ pub async fn send(api: &Api, s: &OnlineSession, xml: &[u8]) -> String {
 /// Polls an invoice status until final; returns every status code seen and the last body.
 pub async fn invoice_final(api: &Api, session: &str, invoice: &str) -> (Vec<i64>, Value) {
     let mut seen = Vec::new();
-    for _ in 0..200 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
         let v = api
             .get(&format!("/sessions/{session}/invoices/{invoice}"))
             .await
@@ -376,7 +377,8 @@ pub async fn invoice_final(api: &Api, session: &str, invoice: &str) -> (Vec<i64>
 
 pub async fn session_final(api: &Api, session: &str) -> (Vec<i64>, Value) {
     let mut seen = Vec::new();
-    for _ in 0..200 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while std::time::Instant::now() < deadline {
         let v = api
             .get(&format!("/sessions/{session}"))
             .await
