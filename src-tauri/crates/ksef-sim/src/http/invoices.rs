@@ -3,6 +3,7 @@
 use std::io::Write as _;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -294,10 +295,12 @@ pub(crate) struct QueryParams {
 /// `POST /invoices/query/metadata`
 pub(crate) async fn query_metadata(
     State(state): State<Shared>,
-    Query(q): Query<QueryParams>,
+    q: Result<Query<QueryParams>, QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(q) =
+        q.map_err(|e| ApiError::validation(format!("Nieprawidłowe parametry zapytania: {e}")))?;
     let caller = state.caller(bearer(&headers), READ)?;
     let filters: Filters = parse(&body)?;
     let descending = match q.sort_order.as_deref() {

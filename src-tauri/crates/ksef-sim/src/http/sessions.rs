@@ -3,6 +3,7 @@
 use std::io::Read as _;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -752,9 +753,11 @@ fn invoice_page(
 pub(crate) async fn session_invoices(
     State(state): State<Shared>,
     Path(reference): Path<String>,
-    Query(q): Query<PageQuery>,
+    q: Result<Query<PageQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(q) =
+        q.map_err(|e| ApiError::validation(format!("Nieprawidłowe parametry zapytania: {e}")))?;
     let caller = state.caller(bearer(&headers), READ_SESSION)?;
     let session = owned_session(&state, &caller, &reference)?;
     invoice_page(&state, &session, &headers, &q, false).map(Json)
@@ -764,9 +767,11 @@ pub(crate) async fn session_invoices(
 pub(crate) async fn failed_invoices(
     State(state): State<Shared>,
     Path(reference): Path<String>,
-    Query(q): Query<PageQuery>,
+    q: Result<Query<PageQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(q) =
+        q.map_err(|e| ApiError::validation(format!("Nieprawidłowe parametry zapytania: {e}")))?;
     let caller = state.caller(bearer(&headers), READ_SESSION)?;
     let session = owned_session(&state, &caller, &reference)?;
     invoice_page(&state, &session, &headers, &q, true).map(Json)

@@ -138,7 +138,15 @@ async fn buyer_sees_seeded_cost_invoices_with_paging_and_sorting() {
     assert_eq!(sha(&d.body), invoices[0]["invoiceHash"].as_str().unwrap());
     assert!(String::from_utf8_lossy(&d.body).contains(&sim.nip));
 
-    // Validation errors.
+    // Validation errors, always in the spec's shapes.
+    let r = api
+        .post(
+            "/invoices/query/metadata?pageSize=many",
+            json!({"subjectType": "Subject2", "dateRange": since("Issue", 1)}),
+        )
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21405);
     let r = api
         .post(
             "/invoices/query/metadata?pageSize=5",
