@@ -78,7 +78,11 @@ impl Spec {
             "$ref": format!("#/components/schemas/{name}"),
             "components": { "schemas": self.schemas.clone() }
         });
-        let validator = jsonschema::validator_for(&root).unwrap();
+        // Formats (date-time, date, uri) are checked too; unknown ones (`byte`) are ignored.
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap();
         validator
             .iter_errors(instance)
             .map(|e| format!("{} at {}", e, e.instance_path))
@@ -251,6 +255,9 @@ fn validator_rejects_wrong_bodies() {
     assert!(!spec.errors("InvoiceQueryFilters", &bad_enum).is_empty());
     let nullable_ok = json!({"subjectType": "Subject1", "dateRange": {"dateType": "Issue", "from": "2026-01-01T00:00:00Z", "to": null}, "amount": null});
     assert!(spec.errors("InvoiceQueryFilters", &nullable_ok).is_empty());
+    let bad_date =
+        json!({"subjectType": "Subject1", "dateRange": {"dateType": "Issue", "from": "yesterday"}});
+    assert!(!spec.errors("InvoiceQueryFilters", &bad_date).is_empty());
 }
 
 #[test]
@@ -290,4 +297,465 @@ fn unknown_enum_values_in_responses_do_not_break_parsing() {
     assert_eq!(b, BuyerIdentifierType::Unknown);
     let u: PublicKeyCertificateUsage = serde_json::from_value(json!("NewUsage")).unwrap();
     assert_eq!(u, PublicKeyCertificateUsage::Other);
+}
+
+/// Cross-check of the simulator against the contract: every JSON body it answers in the
+/// flows the client uses validates against the spec's response schemas (strict: unknown
+/// properties are reported too). Findings are collected and reported together.
+#[tokio::test]
+async fn simulator_responses_match_spec_schemas() {
+    use crate::client::{Call, CallAuth, KsefClient, RawResponse};
+    use crate::limiter::EndpointGroup;
+    use reqwest::Method;
+    use secrecy::SecretString;
+    use tokio_util::sync::CancellationToken;
+
+    let spec = Spec::load();
+    let sim = ksef_sim::Simulator::start(ksef_sim::SimConfig::default())
+        .await
+        .unwrap();
+    let env = crate::Environment::custom(&sim.base_url, Some(&sim.latarnia_base)).unwrap();
+    let client = KsefClient::new(env, crate::ClientConfig::default()).unwrap();
+    let inner = client.inner.clone();
+    let cancel = CancellationToken::new();
+    let mut findings: Vec<String> = Vec::new();
+    let mut check = |name: &str, body: &[u8]| {
+        let v: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return findings.push(format!("{name}: not JSON: {e}")),
+        };
+        let errors = if let Some(item) = name.strip_suffix("[]") {
+            v.as_array()
+                .map(|a| a.iter().flat_map(|x| spec.errors(item, x)).collect())
+                .unwrap_or_else(|| vec!["not an array".to_string()])
+        } else {
+            spec.errors(name, &v)
+        };
+        for e in errors {
+            findings.push(format!("{name}: {e}"));
+        }
+    };
+    let send = |call: Call| {
+        let inner = inner.clone();
+        let cancel = cancel.clone();
+        async move { inner.send(&call, &cancel).await }
+    };
+    let raw_err = |e: crate::KsefError| -> RawResponse { panic!("{e:?}") };
+
+    // Public endpoints and the auth flow, by hand.
+    let r = send(
+        Call::new(
+            "c",
+            Method::GET,
+            inner.url("security/public-key-certificates").unwrap(),
+            EndpointGroup::Auth,
+        )
+        .auth(CallAuth::None),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    check("PublicKeyCertificate[]", &r.body);
+    let r = send(
+        Call::new(
+            "c",
+            Method::POST,
+            inner.url("auth/challenge").unwrap(),
+            EndpointGroup::Auth,
+        )
+        .auth(CallAuth::None),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    check("AuthenticationChallengeResponse", &r.body);
+    let ch: AuthenticationChallengeResponse = r.json("c").unwrap();
+    let key = inner
+        .mf_key(PublicKeyCertificateUsage::KsefTokenEncryption, &cancel)
+        .await
+        .unwrap();
+    let enc = rsa_oaep_sha256(
+        &key,
+        format!("{}|{}", sim.token, ch.timestamp_ms).as_bytes(),
+    )
+    .unwrap();
+    let body = InitTokenAuthenticationRequest {
+        challenge: ch.challenge,
+        context_identifier: ContextIdentifier::nip(sim.nip.clone()),
+        encrypted_token: b64(&enc),
+        public_key_id: None,
+        authorization_policy: None,
+    };
+    let r = send(
+        Call::new(
+            "c",
+            Method::POST,
+            inner.url("auth/ksef-token").unwrap(),
+            EndpointGroup::Auth,
+        )
+        .auth(CallAuth::None)
+        .json(&body)
+        .unwrap(),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    assert_eq!(r.status, 202);
+    check("AuthenticationInitResponse", &r.body);
+    let init: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let auth_token = SecretString::from(
+        init["authenticationToken"]["token"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let reference = init["referenceNumber"].as_str().unwrap().to_string();
+    loop {
+        let r = send(
+            Call::new(
+                "c",
+                Method::GET,
+                inner.url(&format!("auth/{reference}")).unwrap(),
+                EndpointGroup::Auth,
+            )
+            .auth(CallAuth::Bearer(auth_token.clone())),
+        )
+        .await
+        .unwrap_or_else(raw_err);
+        check("AuthenticationOperationStatusResponse", &r.body);
+        let s: AuthenticationOperationStatusResponse = r.json("c").unwrap();
+        if s.status.code != 100 {
+            assert_eq!(s.status.code, 200);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let r = send(
+        Call::new(
+            "c",
+            Method::POST,
+            inner.url("auth/token/redeem").unwrap(),
+            EndpointGroup::Auth,
+        )
+        .auth(CallAuth::Bearer(auth_token)),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    check("AuthenticationTokensResponse", &r.body);
+    let tokens: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let refresh = SecretString::from(
+        tokens["refreshToken"]["token"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let r = send(
+        Call::new(
+            "c",
+            Method::POST,
+            inner.url("auth/token/refresh").unwrap(),
+            EndpointGroup::Auth,
+        )
+        .auth(CallAuth::Bearer(refresh)),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    check("AuthenticationTokenRefreshResponse", &r.body);
+
+    // The client's own login, then the protected endpoints.
+    client
+        .authenticate_with_token(&sim.nip, SecretString::from(sim.token.clone()), &cancel)
+        .await
+        .unwrap();
+    let r = send(Call::new(
+        "c",
+        Method::GET,
+        inner.url("rate-limits").unwrap(),
+        EndpointGroup::Other,
+    ))
+    .await
+    .unwrap_or_else(raw_err);
+    check("EffectiveApiRateLimits", &r.body);
+    let mf = inner
+        .mf_key(PublicKeyCertificateUsage::SymmetricKeyEncryption, &cancel)
+        .await
+        .unwrap();
+    let skey = SymmetricKey::generate();
+    let open = OpenOnlineSessionRequest {
+        form_code: FormCode::fa3(),
+        encryption: skey.encryption_info(&mf, None).unwrap(),
+    };
+    let r = send(
+        Call::new(
+            "c",
+            Method::POST,
+            inner.url("sessions/online").unwrap(),
+            EndpointGroup::OnlineSession,
+        )
+        .json(&open)
+        .unwrap(),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    assert_eq!(r.status, 201);
+    check("OpenOnlineSessionResponse", &r.body);
+    let session: OpenOnlineSessionResponse = r.json("c").unwrap();
+    let template = std::fs::read_to_string(
+        spec_path()
+            .parent()
+            .unwrap()
+            .join("../samples/fa3-vat-basic_cirfmf-ksef-pdf-generator.xml"),
+    )
+    .unwrap();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let xml = template
+        .replace(
+            "FA/YUCFO-4342344706/03/2026",
+            &format!("SPEC/{}", uuid_like()),
+        )
+        .replace("<P_1>2025-10-31</P_1>", &format!("<P_1>{today}</P_1>"));
+    let doc = encrypt_document(&skey, xml.as_bytes());
+    let send_req = SendInvoiceRequest {
+        invoice_hash: doc.plain_hash,
+        invoice_size: doc.plain_size,
+        encrypted_invoice_hash: doc.encrypted_hash,
+        encrypted_invoice_size: doc.encrypted.len() as u64,
+        encrypted_invoice_content: b64(&doc.encrypted),
+        offline_mode: false,
+        hash_of_corrected_invoice: None,
+    };
+    let sref = session.reference_number.clone();
+    let r = send(
+        Call::new(
+            "c",
+            Method::POST,
+            inner
+                .url(&format!("sessions/online/{sref}/invoices"))
+                .unwrap(),
+            EndpointGroup::InvoiceSend,
+        )
+        .json(&send_req)
+        .unwrap(),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    assert_eq!(r.status, 202);
+    check("SendInvoiceResponse", &r.body);
+    let inv: SendInvoiceResponse = r.json("c").unwrap();
+    let iref = inv.reference_number;
+    loop {
+        let r = send(Call::new(
+            "c",
+            Method::GET,
+            inner
+                .url(&format!("sessions/{sref}/invoices/{iref}"))
+                .unwrap(),
+            EndpointGroup::InvoiceStatus,
+        ))
+        .await
+        .unwrap_or_else(raw_err);
+        check("SessionInvoiceStatusResponse", &r.body);
+        let s: SessionInvoiceStatusResponse = r.json("c").unwrap();
+        if s.status.code >= 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let r = send(Call::new(
+        "c",
+        Method::GET,
+        inner
+            .url(&format!("sessions/{sref}/invoices?pageSize=10"))
+            .unwrap(),
+        EndpointGroup::SessionInvoiceList,
+    ))
+    .await
+    .unwrap_or_else(raw_err);
+    check("SessionInvoicesResponse", &r.body);
+    let r = send(Call::new(
+        "c",
+        Method::POST,
+        inner.url(&format!("sessions/online/{sref}/close")).unwrap(),
+        EndpointGroup::OnlineSession,
+    ))
+    .await
+    .unwrap_or_else(raw_err);
+    assert_eq!(r.status, 204);
+    loop {
+        let r = send(Call::new(
+            "c",
+            Method::GET,
+            inner.url(&format!("sessions/{sref}")).unwrap(),
+            EndpointGroup::SessionMisc,
+        ))
+        .await
+        .unwrap_or_else(raw_err);
+        check("SessionStatusResponse", &r.body);
+        let s: SessionStatusResponse = r.json("c").unwrap();
+        if s.status.code >= 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let filters = InvoiceQueryFilters::new(
+        SubjectType::Subject1,
+        DateRange {
+            date_type: DateType::PermanentStorage,
+            from: chrono::Utc::now() - chrono::Duration::days(1),
+            to: None,
+            restrict_to_permanent_storage_hwm_date: Some(true),
+        },
+    );
+    let mut url = inner.url("invoices/query/metadata").unwrap();
+    url.set_query(Some("pageSize=10"));
+    let r = send(
+        Call::new("c", Method::POST, url, EndpointGroup::InvoiceMetadata)
+            .json(&filters)
+            .unwrap(),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    check("QueryInvoicesMetadataResponse", &r.body);
+    let export = InvoiceExportRequest {
+        encryption: skey.encryption_info(&mf, None).unwrap(),
+        only_metadata: false,
+        filters,
+        compression_type: None,
+    };
+    let r = send(
+        Call::new(
+            "c",
+            Method::POST,
+            inner.url("invoices/exports").unwrap(),
+            EndpointGroup::InvoiceExport,
+        )
+        .json(&export)
+        .unwrap(),
+    )
+    .await
+    .unwrap_or_else(raw_err);
+    check("ExportInvoicesResponse", &r.body);
+    let eref: ExportInvoicesResponse = r.json("c").unwrap();
+    loop {
+        let r = send(Call::new(
+            "c",
+            Method::GET,
+            inner
+                .url(&format!("invoices/exports/{}", eref.reference_number))
+                .unwrap(),
+            EndpointGroup::InvoiceExportStatus,
+        ))
+        .await
+        .unwrap_or_else(raw_err);
+        check("InvoiceExportStatusResponse", &r.body);
+        let s: InvoiceExportStatusResponse = r.json("c").unwrap();
+        if s.status.code >= 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Error bodies, both formats.
+    let raw_error = |call: Call, problem: bool| {
+        let inner = inner.clone();
+        let cancel = cancel.clone();
+        async move {
+            let mut call = call;
+            call.max_attempts = Some(1);
+            if !problem {
+                call.headers
+                    .push(("X-Error-Format".into(), "legacy".into()));
+            }
+            let mut req = inner.http.request(call.method.clone(), call.url.clone());
+            if problem {
+                req = req.header("X-Error-Format", "problem-details");
+            }
+            if let crate::client::CallAuth::Bearer(t) = &call.auth {
+                req = req.header(
+                    "Authorization",
+                    format!("Bearer {}", secrecy::ExposeSecret::expose_secret(t)),
+                );
+            }
+            if let crate::client::CallBody::Json(b) = &call.body {
+                req = req
+                    .header("content-type", "application/json")
+                    .body(b.clone());
+            }
+            let _ = &cancel;
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+        }
+    };
+    let bad_ksef = inner
+        .url("invoices/ksef/5265877635-20250101-0000000000AB-00")
+        .unwrap();
+    let access = inner.access_token(&cancel).await.unwrap();
+    for problem in [true, false] {
+        let (status, body) = raw_error(
+            Call::new("c", Method::GET, bad_ksef.clone(), EndpointGroup::Other)
+                .auth(CallAuth::Bearer(access.clone())),
+            problem,
+        )
+        .await;
+        assert_eq!(status, 400);
+        check(
+            if problem {
+                "BadRequestProblemDetails"
+            } else {
+                "ExceptionResponse"
+            },
+            &body,
+        );
+    }
+    let (status, body) = raw_error(
+        Call::new(
+            "c",
+            Method::GET,
+            inner.url("rate-limits").unwrap(),
+            EndpointGroup::Other,
+        )
+        .auth(CallAuth::Bearer(SecretString::from("bad".to_string()))),
+        true,
+    )
+    .await;
+    assert_eq!(status, 401);
+    check("UnauthorizedProblemDetails", &body);
+    for problem in [true, false] {
+        sim.push_fault(
+            None,
+            ksef_sim::OneShotFault::TooManyRequests {
+                retry_after_secs: 1,
+            },
+        );
+        let (status, body) = raw_error(
+            Call::new(
+                "c",
+                Method::GET,
+                inner.url("rate-limits").unwrap(),
+                EndpointGroup::Other,
+            )
+            .auth(CallAuth::Bearer(access.clone())),
+            problem,
+        )
+        .await;
+        assert_eq!(status, 429);
+        check(
+            if problem {
+                "TooManyRequestsProblemDetails"
+            } else {
+                "TooManyRequestsResponse"
+            },
+            &body,
+        );
+    }
+    assert!(
+        findings.is_empty(),
+        "simulator responses deviate from the spec:\n{}",
+        findings.join("\n")
+    );
+}
+
+fn uuid_like() -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{n:x}")
 }
