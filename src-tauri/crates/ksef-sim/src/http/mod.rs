@@ -103,7 +103,10 @@ pub(crate) fn router(state: Shared) -> Router {
         .route(
             "/invoices/exports/{reference}",
             get(invoices::export_status),
-        );
+        )
+        // An online send of a 3 MB invoice (with attachment) is ~4 MB of
+        // Base64 in JSON; axum's 2 MB default would refuse what KSeF accepts.
+        .layer(DefaultBodyLimit::max(8 * 1024 * 1024));
     let storage = Router::new()
         .route("/storage/{sig}", get(sessions::presigned_get))
         .route("/storage/{sig}", put(sessions::batch_part_upload))
