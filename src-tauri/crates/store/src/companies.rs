@@ -101,6 +101,15 @@ impl Tx<'_> {
         .into_company()
     }
 
+    /// Points every simulator company at the simulator's address (its port
+    /// changes with each start); returns how many companies were updated.
+    pub fn set_simulator_base_url(&self, base_url: &str) -> Result<usize> {
+        Ok(self.tx.execute(
+            "UPDATE companies SET ksef_base_url = ?1 WHERE ksef_environment = 'simulator'",
+            [base_url],
+        )?)
+    }
+
     /// All companies, by name (Polish collation is the UI's job; this is stable).
     pub fn list_companies(&self) -> Result<Vec<Company>> {
         let mut stmt = self.tx.prepare(&format!(

@@ -162,3 +162,31 @@ fn counts_start_at_zero() {
     assert_eq!(sales, Default::default());
     assert_eq!(t.store.read(|tx| tx.pending_outbox_count()).unwrap(), 0);
 }
+
+#[test]
+fn only_simulator_companies_follow_the_simulator() {
+    let t = temp_store();
+    let mut simulated = acme();
+    simulated.nip = "5265877635".into();
+    simulated.ksef_environment = desk_store::KsefEnvironment::Simulator;
+    let (real, simulated) = t
+        .store
+        .write(|tx| {
+            Ok((
+                tx.insert_company(&acme(), at(2))?,
+                tx.insert_company(&simulated, at(2))?,
+            ))
+        })
+        .unwrap();
+    let updated = t
+        .store
+        .write(|tx| tx.set_simulator_base_url("http://127.0.0.1:4321/v2"))
+        .unwrap();
+    assert_eq!(updated, 1);
+    let read = |id| t.store.read(|tx| tx.company(id)).unwrap().ksef_base_url;
+    assert_eq!(
+        read(simulated.id).as_deref(),
+        Some("http://127.0.0.1:4321/v2")
+    );
+    assert_eq!(read(real.id), None);
+}
