@@ -37,7 +37,11 @@ pub fn run() {
                 tracing::warn!("{warning}");
             }
             tracing::info!(data_dir = %data_dir.display(), demo = options.demo, "starting KSeF Desk");
-            let desk = Desk::open(&data_dir, Box::new(SystemClock))?;
+            let desk = Desk::open(
+                &data_dir,
+                Box::new(SystemClock),
+                Arc::new(desk_core::KeyringVault::new()),
+            )?;
             if options.demo && desk.seed_demo()? {
                 tracing::info!("demo profile seeded");
             }

@@ -1,11 +1,12 @@
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use desk_store::{
     Company, Contractor, CostCounts, KsefEnvironment, NewAuditEntry, SalesCounts, Store,
     DATABASE_FILE_NAME,
 };
 
+use crate::vault::TokenVault;
 use crate::{Clock, CoreError, Locale, Result};
 
 const LOCALE_KEY: &str = "ui.locale";
@@ -15,6 +16,7 @@ const ACTIVE_COMPANY_KEY: &str = "ui.active_company_id";
 pub struct Desk {
     store: Store,
     clock: Box<dyn Clock>,
+    vault: Arc<dyn TokenVault>,
     locale: RwLock<Locale>,
 }
 
@@ -46,8 +48,13 @@ pub struct Dashboard {
 }
 
 impl Desk {
-    /// Opens the profile in `data_dir` (the directory must exist).
-    pub fn open(data_dir: &Path, clock: Box<dyn Clock>) -> Result<Desk> {
+    /// Opens the profile in `data_dir` (the directory must exist). KSeF tokens go to
+    /// `vault` (the app passes [`crate::KeyringVault`], tests a [`crate::MemoryVault`]).
+    pub fn open(
+        data_dir: &Path,
+        clock: Box<dyn Clock>,
+        vault: Arc<dyn TokenVault>,
+    ) -> Result<Desk> {
         let store = Store::open(&data_dir.join(DATABASE_FILE_NAME))?;
         let locale = store
             .read(|tx| tx.app_setting(LOCALE_KEY))?
@@ -57,6 +64,7 @@ impl Desk {
         Ok(Desk {
             store,
             clock,
+            vault,
             locale: RwLock::new(locale),
         })
     }
@@ -155,5 +163,13 @@ impl Desk {
 
     pub(crate) fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    pub(crate) fn vault(&self) -> &dyn TokenVault {
+        self.vault.as_ref()
+    }
+
+    pub(crate) fn vault_arc(&self) -> &Arc<dyn TokenVault> {
+        &self.vault
     }
 }

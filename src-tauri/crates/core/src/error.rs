@@ -1,5 +1,7 @@
 use desk_store::StoreError;
 
+use crate::connection::{InputProblem, TokenRejection};
+use crate::vault::VaultError;
 use crate::Locale;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
@@ -28,6 +30,38 @@ pub enum CoreError {
     UnsupportedLocale { tag: String },
     #[error("the local database failed: {0}")]
     Store(StoreError),
+    /// The input of a form is wrong; every problem found is listed, each with its field.
+    #[error("invalid input: {}", .0.iter().map(|p| p.message(Locale::En)).collect::<Vec<_>>().join(" "))]
+    InvalidInput(Vec<InputProblem>),
+    /// KSeF refused the token itself: unknown, revoked or no longer active.
+    #[error("KSeF refused the token ({reason:?}, KSeF status {ksef_status})")]
+    TokenRejected {
+        reason: TokenRejection,
+        ksef_status: i32,
+    },
+    /// KSeF accepted the token but it gives no rights in the context of this NIP
+    /// (KSeF status 415): the token belongs to another company or has no permissions.
+    #[error("the token gives no rights for NIP {nip}")]
+    TokenNotForNip { nip: String },
+    /// No connection to KSeF at all: no network, DNS failure, connection refused.
+    #[error("KSeF cannot be reached: {detail}")]
+    KsefUnreachable { detail: String },
+    /// KSeF answered that it cannot work now (5xx, outage, maintenance) or did not answer in time.
+    #[error("KSeF is unavailable: {detail}")]
+    KsefUnavailable {
+        detail: String,
+        /// Seconds KSeF asked us to wait (`Retry-After`), if it said.
+        retry_after_secs: Option<u64>,
+    },
+    /// KSeF's request limit was hit and its wait is longer than we wait by ourselves.
+    #[error("KSeF rate limit hit")]
+    KsefRateLimited { retry_after_secs: Option<u64> },
+    /// Any other refusal or malformed answer of KSeF.
+    #[error("KSeF failed: {detail}")]
+    KsefFailed { detail: String },
+    /// The operating system's keychain could not store or read the token.
+    #[error(transparent)]
+    Keychain(VaultError),
 }
 
 impl From<StoreError> for CoreError {
@@ -49,6 +83,22 @@ impl CoreError {
             CoreError::AlreadyExists { .. } => ErrorKind::Conflict,
             CoreError::UnsupportedLocale { .. } => ErrorKind::Validation,
             CoreError::Store(_) => ErrorKind::Internal,
+            CoreError::InvalidInput(_) => ErrorKind::Validation,
+            CoreError::TokenNotForNip { .. } => ErrorKind::Permission,
+            CoreError::TokenRejected { .. }
+            | CoreError::KsefUnreachable { .. }
+            | CoreError::KsefUnavailable { .. }
+            | CoreError::KsefRateLimited { .. }
+            | CoreError::KsefFailed { .. } => ErrorKind::Remote,
+            CoreError::Keychain(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The problems of [`CoreError::InvalidInput`], each naming its field (empty otherwise).
+    pub fn input_problems(&self) -> &[InputProblem] {
+        match self {
+            CoreError::InvalidInput(problems) => problems,
+            _ => &[],
         }
     }
 
@@ -60,6 +110,14 @@ impl CoreError {
             CoreError::UnsupportedLocale { .. } => "unsupported_locale",
             CoreError::Store(StoreError::NewerThanApp { .. }) => "store_newer_than_app",
             CoreError::Store(_) => "store_failed",
+            CoreError::InvalidInput(_) => "invalid_input",
+            CoreError::TokenRejected { reason, .. } => reason.code(),
+            CoreError::TokenNotForNip { .. } => "token_no_rights_for_nip",
+            CoreError::KsefUnreachable { .. } => "ksef_unreachable",
+            CoreError::KsefUnavailable { .. } => "ksef_unavailable",
+            CoreError::KsefRateLimited { .. } => "ksef_rate_limited",
+            CoreError::KsefFailed { .. } => "ksef_failed",
+            CoreError::Keychain(error) => error.code(),
         }
     }
 
@@ -93,7 +151,123 @@ impl CoreError {
             (CoreError::Store(error), Locale::En) => {
                 format!("The local database failed; nothing was changed. Details: {error}")
             }
+            (CoreError::InvalidInput(problems), locale) => problems
+                .iter()
+                .map(|p| p.message(locale))
+                .collect::<Vec<_>>()
+                .join(" "),
+            (CoreError::TokenRejected { reason, .. }, locale) => reason.message(locale),
+            (CoreError::TokenNotForNip { nip }, Locale::Pl) => format!(
+                "Token nie daje żadnych uprawnień w KSeF dla NIP {nip}. Został wygenerowany \
+                 dla innej firmy albo bez uprawnień. Sprawdź NIP albo wygeneruj w Aplikacji \
+                 Podatnika KSeF token dla tej firmy z uprawnieniami do faktur."
+            ),
+            (CoreError::TokenNotForNip { nip }, Locale::En) => format!(
+                "The token gives no rights in KSeF for NIP {nip}. It was generated for another \
+                 company or without permissions. Check the NIP or generate a token for this \
+                 company with invoice permissions in the KSeF taxpayer application."
+            ),
+            (CoreError::KsefUnreachable { detail }, Locale::Pl) => format!(
+                "Brak połączenia z KSeF: serwer nie odpowiada na połączenie (brak sieci, \
+                 błędny adres lub blokada zapory). Sprawdź połączenie z internetem i spróbuj \
+                 ponownie. Szczegóły: {detail}"
+            ),
+            (CoreError::KsefUnreachable { detail }, Locale::En) => format!(
+                "No connection to KSeF: the server cannot be reached (no network, wrong \
+                 address or a firewall). Check the internet connection and try again. \
+                 Details: {detail}"
+            ),
+            (
+                CoreError::KsefUnavailable {
+                    detail,
+                    retry_after_secs,
+                },
+                Locale::Pl,
+            ) => format!(
+                "KSeF jest chwilowo niedostępny (awaria, przerwa techniczna lub przeciążenie). \
+                 {}Dane w aplikacji są bezpieczne. Szczegóły: {detail}",
+                match retry_after_secs {
+                    Some(secs) => format!("Spróbuj ponownie za {}. ", wait_pl(*secs)),
+                    None => "Spróbuj ponownie później. ".to_owned(),
+                }
+            ),
+            (
+                CoreError::KsefUnavailable {
+                    detail,
+                    retry_after_secs,
+                },
+                Locale::En,
+            ) => format!(
+                "KSeF is temporarily unavailable (failure, maintenance or overload). {}Your \
+                 data in the app is safe. Details: {detail}",
+                match retry_after_secs {
+                    Some(secs) => format!("Try again in {}. ", wait_en(*secs)),
+                    None => "Try again later. ".to_owned(),
+                }
+            ),
+            (CoreError::KsefRateLimited { retry_after_secs }, Locale::Pl) => format!(
+                "KSeF ogranicza liczbę zapytań. Spróbuj ponownie za {}.",
+                wait_pl(retry_after_secs.unwrap_or(60))
+            ),
+            (CoreError::KsefRateLimited { retry_after_secs }, Locale::En) => format!(
+                "KSeF limits the number of requests. Try again in {}.",
+                wait_en(retry_after_secs.unwrap_or(60))
+            ),
+            (CoreError::KsefFailed { detail }, Locale::Pl) => {
+                format!("KSeF odrzucił żądanie. Szczegóły od KSeF: {detail}")
+            }
+            (CoreError::KsefFailed { detail }, Locale::En) => {
+                format!("KSeF refused the request. Details from KSeF: {detail}")
+            }
+            (CoreError::Keychain(error), Locale::Pl) => match error {
+                VaultError::Locked { detail } => format!(
+                    "Systemowy pęk kluczy jest zablokowany lub odmówił dostępu, więc token nie \
+                     może zostać zapisany ani odczytany. Odblokuj pęk kluczy (zaloguj się \
+                     ponownie lub zezwól aplikacji na dostęp) i spróbuj jeszcze raz. \
+                     Szczegóły: {detail}"
+                ),
+                VaultError::Unavailable { detail } => format!(
+                    "Systemowy pęk kluczy jest niedostępny (Menedżer poświadczeń Windows, \
+                     Pęk kluczy macOS lub Secret Service w Linuksie), więc token nie może \
+                     zostać zapisany ani odczytany. Uruchom usługę pęku kluczy i spróbuj \
+                     ponownie. Szczegóły: {detail}"
+                ),
+                VaultError::Failed { detail } => format!(
+                    "Systemowy pęk kluczy zgłosił błąd przy obsłudze tokena. Szczegóły: {detail}"
+                ),
+            },
+            (CoreError::Keychain(error), Locale::En) => {
+                match error {
+                    VaultError::Locked { detail } => format!(
+                        "The system keychain is locked or refused access, so the token cannot be \
+                     saved or read. Unlock the keychain (sign in again or allow the app \
+                     access) and try again. Details: {detail}"
+                    ),
+                    VaultError::Unavailable { detail } => format!(
+                        "The system keychain is unavailable (Windows Credential Manager, macOS \
+                     Keychain or Linux Secret Service), so the token cannot be saved or read. \
+                     Start the keychain service and try again. Details: {detail}"
+                    ),
+                    VaultError::Failed { detail } => {
+                        format!("The system keychain failed while handling the token. Details: {detail}")
+                    }
+                }
+            }
         }
+    }
+}
+
+fn wait_pl(secs: u64) -> String {
+    match secs {
+        0..=90 => format!("{secs} s"),
+        _ => format!("{} min", secs.div_ceil(60)),
+    }
+}
+
+fn wait_en(secs: u64) -> String {
+    match secs {
+        0..=90 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
     }
 }
 

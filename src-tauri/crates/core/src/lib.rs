@@ -1,22 +1,39 @@
 //! The workflows of KSeF Desk, free of Tauri and of SQL.
 //!
-//! [`Desk`] is the one object the shell holds: it owns the store and a clock and
-//! exposes what the UI may do (list companies, read the dashboard, switch the
-//! language, seed the demo profile). Errors are [`CoreError`], which knows its
-//! stable [`ErrorKind`] and code and can explain itself in the user's language.
+//! [`Desk`] is the one object the shell holds: it owns the store, a clock and the
+//! token vault and exposes what the UI may do (list companies, read the dashboard,
+//! switch the language, seed the demo profile, connect a company to KSeF). Errors are
+//! [`CoreError`], which knows its stable [`ErrorKind`] and code and can explain itself
+//! in the user's language.
 //!
-//! Must not know: Tauri, HTTP, SQL. Time comes from [`Clock`] so tests can fix it.
+//! * [`nip`]: the validated [`Nip`] type.
+//! * [`vault`]: [`TokenVault`], where KSeF tokens live ([`KeyringVault`] = the OS
+//!   keychain, [`MemoryVault`] for tests).
+//! * [`connection`]: test a KSeF token, connect / replace token / disconnect a company.
+//!
+//! Must not know: Tauri, SQL, HTTP details (KSeF is reached only through
+//! `ksef-client`). Time comes from [`Clock`] so tests can fix it.
 
 mod clock;
+pub mod connection;
 mod demo;
 mod desk;
 mod error;
 mod locale;
+pub mod nip;
+pub mod vault;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use connection::{
+    AppFeature, CompanyConnection, Connected, ConnectionReport, ConnectionRequest, FeatureCheck,
+    FeatureState, InputProblem, KsefPermission, PermissionCheck, PermissionState, TokenRejection,
+};
 pub use desk::{ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
     Company, Contractor, CostCounts, KsefEnvironment, Role, SalesCounts, DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
 pub use locale::Locale;
+pub use nip::{Nip, NipError};
+pub use secrecy::SecretString;
+pub use vault::{KeyringVault, MemoryVault, TokenVault, VaultError, VaultKey};

@@ -3,15 +3,27 @@
 // Test helpers outside #[test] fns are test code too; clippy.toml only exempts the fns.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod connection;
+mod keyring;
+mod leak;
+
+use std::sync::Arc;
+
 use chrono::TimeZone;
-use desk_core::{ConnectionState, Desk, ErrorKind, FixedClock, KsefEnvironment, Locale};
+use desk_core::{
+    ConnectionState, Desk, ErrorKind, FixedClock, KsefEnvironment, Locale, MemoryVault, TokenVault,
+};
 
 fn open(dir: &tempfile::TempDir) -> Desk {
+    open_with(dir, Arc::new(MemoryVault::new()))
+}
+
+fn open_with(dir: &tempfile::TempDir, vault: Arc<dyn TokenVault>) -> Desk {
     let now = chrono::Utc
         .with_ymd_and_hms(2026, 11, 25, 8, 0, 0)
         .single()
         .unwrap();
-    Desk::open(dir.path(), Box::new(FixedClock(now))).unwrap()
+    Desk::open(dir.path(), Box::new(FixedClock(now)), vault).unwrap()
 }
 
 #[test]

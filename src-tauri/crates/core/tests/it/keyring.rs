@@ -1,0 +1,82 @@
+//! The real OS keychain. On Linux this needs a Secret Service: CI runs the tests inside
+//! `dbus-run-session` with an unlocked gnome-keyring (see scripts/test). Without one these
+//! tests FAIL on purpose: a silently skipped keychain test would hide a broken app.
+
+use std::sync::Arc;
+
+use desk_core::{
+    AppFeature, FeatureState, KeyringVault, KsefEnvironment, Nip, SecretString, TokenVault,
+    VaultKey,
+};
+use secrecy::ExposeSecret;
+
+use crate::connection::{company, simulator};
+use crate::open_with;
+
+/// A service name of this test run only, so real entries are never touched.
+fn test_service(test: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("KSeF Desk test {test} {} {nanos}", std::process::id())
+}
+
+#[test]
+fn the_os_keychain_saves_loads_replaces_and_deletes_a_token() {
+    let service = test_service("vault");
+    let key = VaultKey::new(Nip::parse("5265877635").unwrap(), KsefEnvironment::Test);
+    let other_environment = VaultKey::new(key.nip.clone(), KsefEnvironment::Production);
+    let vault = KeyringVault::with_service(&service);
+
+    vault
+        .save(&key, &SecretString::from("first-secret".to_owned()))
+        .unwrap_or_else(|e| panic!("the OS keychain must work here (see scripts/test): {e}"));
+    // A second vault object reads it back: it was persisted, not kept in the Entry (the
+    // keyring crate's mock store, used when no platform feature is on, fails this).
+    let reread = KeyringVault::with_service(&service);
+    assert_eq!(
+        reread.load(&key).unwrap().unwrap().expose_secret(),
+        "first-secret"
+    );
+    assert!(reread.load(&other_environment).unwrap().is_none());
+
+    vault
+        .save(&key, &SecretString::from("second-secret".to_owned()))
+        .unwrap();
+    assert_eq!(
+        reread.load(&key).unwrap().unwrap().expose_secret(),
+        "second-secret"
+    );
+
+    assert!(reread.delete(&key).unwrap());
+    assert!(vault.load(&key).unwrap().is_none());
+    assert!(!vault.delete(&key).unwrap());
+}
+
+#[tokio::test]
+async fn a_company_connects_and_disconnects_with_the_os_keychain() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let service = test_service("desk");
+    let desk = open_with(&dir, Arc::new(KeyringVault::with_service(&service)));
+    let connected = desk
+        .connect_company(&company(&sim, &sim.token))
+        .await
+        .unwrap();
+    assert_eq!(
+        connected.report.feature(AppFeature::ReceiveCostInvoices),
+        FeatureState::Enabled
+    );
+    let key = VaultKey::new(Nip::parse(&sim.nip).unwrap(), KsefEnvironment::Simulator);
+    let vault = KeyringVault::with_service(&service);
+    assert_eq!(
+        vault.load(&key).unwrap().unwrap().expose_secret(),
+        sim.token
+    );
+    assert!(desk.is_connected(connected.company.id).unwrap());
+
+    desk.disconnect(connected.company.id).unwrap();
+    assert!(vault.load(&key).unwrap().is_none());
+    assert!(!desk.is_connected(connected.company.id).unwrap());
+}
