@@ -32,9 +32,12 @@
 //! * `InvoiceRead`: one metadata query (`POST /invoices/query/metadata`, one day, ten rows);
 //!   403 `missing-permissions` means missing.
 //! * `InvoiceWrite`: opening an online session with a deliberately unsupported form code;
-//!   KSeF checks permissions first (403 `missing-permissions`) and then refuses the form
-//!   code (400) without opening a session. (The check admits `EnforcementOperations` too,
-//!   which only bailiffs hold.) Should a session open anyway it is closed at once.
+//!   the spec declares the endpoint's permissions (`x-required-permissions`), checked
+//!   before the body (403 `missing-permissions`); then the form code is refused (400)
+//!   without opening a session. (The check admits `EnforcementOperations` too, which only
+//!   bailiffs hold.) Should a session open anyway it is closed at once. The simulator
+//!   behaves so; the order on the real KSeF is to be confirmed on KSeF Test, and the probe
+//!   goes away once `ksef-client` offers `GET /tokens`.
 //! * `Introspection`: only when `InvoiceWrite` is missing, a status query of a session that
 //!   does not exist (`GET /sessions/{ref}`: 403 or 4xx).
 //! * the credential, subunit and enforcement permissions: [`PermissionState::Unknown`].
@@ -1018,6 +1021,75 @@ mod tests {
             &format!(" {token}\n"),
         );
         assert!(problems(&r).is_empty());
+    }
+
+    fn failed(code: i32, description: &str, details: &[&str]) -> KsefError {
+        KsefError::AuthenticationFailed {
+            status: ksef_client::StatusDetail {
+                code,
+                description: description.into(),
+                details: details.iter().map(|d| (*d).to_owned()).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn ksef_failures_map_to_what_the_user_must_do() {
+        let nip = Nip::parse("5265877635").unwrap();
+        let code = |error| from_ksef(error, &nip).code();
+        let bad = "Uwierzytelnianie zakończone niepowodzeniem z powodu błędnego tokenu";
+        assert_eq!(
+            code(failed(450, bad, &["Nieprawidłowy token"])),
+            "token_invalid"
+        );
+        assert_eq!(
+            code(failed(450, bad, &["Token unieważniony"])),
+            "token_revoked"
+        );
+        assert_eq!(
+            code(failed(450, bad, &["Token nieaktywny"])),
+            "token_expired"
+        );
+        assert_eq!(
+            code(failed(425, "Uwierzytelnianie unieważnione", &[])),
+            "token_revoked"
+        );
+        assert_eq!(
+            code(failed(415, "Brak uprawnień", &[])),
+            "token_no_rights_for_nip"
+        );
+        assert_eq!(
+            code(failed(550, "Operacja anulowana", &[])),
+            "ksef_unavailable"
+        );
+        assert_eq!(
+            code(failed(480, "Zablokowane", &["incydent"])),
+            "ksef_failed"
+        );
+        let server = KsefError::Server {
+            operation: "auth.challenge",
+            status: 503,
+            retry_after: Some(Duration::from_secs(600)),
+        };
+        let error = from_ksef(server, &nip);
+        assert!(
+            matches!(
+                error,
+                CoreError::KsefUnavailable {
+                    retry_after_secs: Some(600),
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(error.message(Locale::Pl).contains("za 10 min"));
+        assert!(error.message(Locale::En).contains("in 10 minutes"));
+        assert_eq!(
+            code(KsefError::Timeout {
+                operation: "auth.challenge"
+            }),
+            "ksef_unavailable"
+        );
     }
 
     #[test]
