@@ -2,8 +2,8 @@
 //! are generated from them, and the core's domain types stay free of serde.
 
 use desk_core::{
-    Company, ConnectionState, Contractor, CostCounts, Dashboard, KsefEnvironment, Locale,
-    SalesCounts, StatusSummary,
+    Company, ConnectionReport, ConnectionState, Contractor, CostCounts, Dashboard, FeatureState,
+    KsefEnvironment, Locale, PermissionState, SalesCounts, StatusSummary,
 };
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -33,7 +33,7 @@ impl LocaleDto {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Type)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum EnvironmentDto {
     Test,
@@ -209,6 +209,112 @@ impl From<Dashboard> for DashboardDto {
             sales: d.sales.into(),
             costs: d.costs.into(),
             contractors: d.contractors,
+        }
+    }
+}
+
+impl From<EnvironmentDto> for KsefEnvironment {
+    fn from(environment: EnvironmentDto) -> KsefEnvironment {
+        match environment {
+            EnvironmentDto::Test => KsefEnvironment::Test,
+            EnvironmentDto::Demo => KsefEnvironment::Demo,
+            EnvironmentDto::Production => KsefEnvironment::Production,
+            EnvironmentDto::Simulator => KsefEnvironment::Simulator,
+        }
+    }
+}
+
+/// "Test connection" in the wizard. Deliberately not `Debug`: it holds the token.
+#[derive(Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionRequestDto {
+    pub nip: String,
+    pub environment: EnvironmentDto,
+    pub token: String,
+}
+
+/// "Connect company" in the wizard. Deliberately not `Debug`: it holds the token.
+#[derive(Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCompanyDto {
+    pub nip: String,
+    pub name: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub environment: EnvironmentDto,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckStateDto {
+    Yes,
+    No,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionCheckDto {
+    pub code: String,
+    pub label: String,
+    pub state: CheckStateDto,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureCheckDto {
+    pub code: String,
+    pub label: String,
+    pub state: CheckStateDto,
+    /// Labels of the permissions of which the feature needs any one.
+    pub requires: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionReportDto {
+    pub nip: String,
+    pub permissions: Vec<PermissionCheckDto>,
+    pub features: Vec<FeatureCheckDto>,
+}
+
+impl ConnectionReportDto {
+    pub fn from_report(report: &ConnectionReport, locale: Locale) -> ConnectionReportDto {
+        ConnectionReportDto {
+            nip: report.nip.to_string(),
+            permissions: report
+                .permissions
+                .iter()
+                .map(|check| PermissionCheckDto {
+                    code: check.permission.code().to_owned(),
+                    label: check.permission.label(locale).to_owned(),
+                    state: match check.state {
+                        PermissionState::Granted => CheckStateDto::Yes,
+                        PermissionState::Missing => CheckStateDto::No,
+                        PermissionState::Unknown => CheckStateDto::Unknown,
+                    },
+                })
+                .collect(),
+            features: report
+                .features
+                .iter()
+                .map(|check| FeatureCheckDto {
+                    code: check.feature.code().to_owned(),
+                    label: check.feature.label(locale).to_owned(),
+                    state: match check.state {
+                        FeatureState::Enabled => CheckStateDto::Yes,
+                        FeatureState::Blocked => CheckStateDto::No,
+                        FeatureState::Unknown => CheckStateDto::Unknown,
+                    },
+                    requires: check
+                        .feature
+                        .requires_any_of()
+                        .iter()
+                        .map(|p| p.label(locale).to_owned())
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }

@@ -13,6 +13,16 @@ pub struct IpcError {
     pub kind: IpcErrorKind,
     pub code: String,
     pub message: String,
+    /// For a form: every wrong field with its own message (empty otherwise).
+    pub fields: Vec<FieldErrorDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldErrorDto {
+    pub field: String,
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
@@ -23,6 +33,8 @@ pub enum IpcErrorKind {
     Conflict,
     Permission,
     Remote,
+    /// The user cancelled the operation.
+    Cancelled,
     Internal,
 }
 
@@ -43,6 +55,28 @@ impl IpcError {
             kind,
             code: error.code().to_owned(),
             message: error.message(locale),
+            fields: error
+                .input_problems()
+                .iter()
+                .map(|problem| FieldErrorDto {
+                    field: problem.field().to_owned(),
+                    code: problem.code().to_owned(),
+                    message: problem.message(locale),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn cancelled(locale: Locale) -> IpcError {
+        let message = match locale {
+            Locale::Pl => "Przerwano na Twoją prośbę.",
+            Locale::En => "Cancelled at your request.",
+        };
+        IpcError {
+            kind: IpcErrorKind::Cancelled,
+            code: "cancelled".into(),
+            message: message.into(),
+            fields: Vec::new(),
         }
     }
 
@@ -57,12 +91,15 @@ impl IpcError {
             kind: IpcErrorKind::Internal,
             code: "internal".into(),
             message: message.into(),
+            fields: Vec::new(),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use desk_core::{InputProblem, NipError};
+
     use super::*;
 
     #[test]
@@ -76,5 +113,19 @@ mod tests {
             json["message"],
             "The language “de” is not available. Choose Polish or English."
         );
+        assert_eq!(json["fields"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn form_errors_name_each_field_in_the_users_language() {
+        let error = CoreError::InvalidInput(vec![
+            InputProblem::Nip(NipError::Checksum),
+            InputProblem::TokenEmpty,
+        ]);
+        let ipc = IpcError::from_core(&error, Locale::Pl);
+        assert_eq!(ipc.kind, IpcErrorKind::Validation);
+        let fields: Vec<_> = ipc.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["nip", "token"]);
+        assert!(ipc.fields[0].message.contains("cyfrę kontrolną"));
     }
 }

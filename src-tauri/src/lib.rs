@@ -9,6 +9,8 @@ mod dto;
 mod error;
 mod launch;
 mod logging;
+mod operations;
+mod simulator;
 
 use std::sync::Arc;
 
@@ -20,6 +22,23 @@ pub use commands::specta_builder;
 /// What every command reaches through `tauri::State`.
 pub struct AppState {
     pub desk: Arc<Desk>,
+    pub operations: operations::Operations,
+    pub simulator: Arc<simulator::BuiltInSimulator>,
+}
+
+async fn connect_demo(desk: Arc<Desk>, simulator: Arc<simulator::BuiltInSimulator>) {
+    let handle = match simulator.get().await {
+        Ok(handle) => handle,
+        Err(error) => {
+            tracing::error!("the built-in KSeF simulator did not start: {error}");
+            return;
+        }
+    };
+    let token = desk_core::SecretString::from(handle.token.clone());
+    match desk.connect_demo_company(&handle.base_url, token).await {
+        Ok(()) => tracing::info!("demo company connected to the built-in simulator"),
+        Err(error) => tracing::error!("connecting the demo company failed: {error}"),
+    }
 }
 
 pub fn run() {
@@ -37,16 +56,26 @@ pub fn run() {
                 tracing::warn!("{warning}");
             }
             tracing::info!(data_dir = %data_dir.display(), demo = options.demo, "starting KSeF Desk");
-            let desk = Desk::open(
-                &data_dir,
-                Box::new(SystemClock),
-                Arc::new(desk_core::KeyringVault::new()),
-            )?;
+            // The demo profile never touches the OS keychain: its token is a
+            // simulator credential, made anew at each start.
+            let vault: Arc<dyn desk_core::TokenVault> = if options.demo {
+                Arc::new(desk_core::MemoryVault::new())
+            } else {
+                Arc::new(desk_core::KeyringVault::new())
+            };
+            let desk = Arc::new(Desk::open(&data_dir, Box::new(SystemClock), vault)?);
             if options.demo && desk.seed_demo()? {
                 tracing::info!("demo profile seeded");
             }
+            let simulator = Arc::new(simulator::BuiltInSimulator::new(data_dir.join("simulator")));
+            if options.demo {
+                // The window opens at once; the status bar follows the connection.
+                tauri::async_runtime::spawn(connect_demo(desk.clone(), simulator.clone()));
+            }
             app.manage(AppState {
-                desk: Arc::new(desk),
+                desk,
+                operations: operations::Operations::default(),
+                simulator,
             });
             Ok(())
         })

@@ -85,9 +85,12 @@ class Window {
   async text(css) {
     return wd("GET", `/session/${this.id}/element/${await this.find(css)}/text`);
   }
+  async prop(css, name) {
+    return wd("GET", `/session/${this.id}/element/${await this.find(css)}/property/${name}`);
+  }
   /** The DOM text, including what CSS clips (WebDriver's text is only what is visible). */
   async textContent(css) {
-    return wd("GET", `/session/${this.id}/element/${await this.find(css)}/property/textContent`);
+    return this.prop(css, "textContent");
   }
   async click(css) {
     await wd("POST", `/session/${this.id}/element/${await this.find(css)}/click`, {});

@@ -10,8 +10,14 @@ export const tests = [
         "the demo company in the switcher",
       );
       await win.expectText("[data-testid=status-environment]", "Symulator KSeF (demo)");
-      await win.expectText("[data-testid=status-connection]", "Nie połączono z KSeF");
       await win.expectText("[data-testid=status-queue]", "Kolejka pusta");
+      // Demo mode starts the built-in simulator and authenticates with it for real.
+      await win.until(
+        () => win.text("[data-testid=status-connection]"),
+        (t) => t === "Połączono z KSeF",
+        "the demo company connected to the built-in simulator",
+        20_000,
+      );
       // Counts come from the real SQLite store through IPC.
       await win.expectText("[data-testid=stat-contractors]", /Kontrahenci\s+5\s/);
     },
@@ -33,6 +39,34 @@ export const tests = [
         "one match for 'bajt'",
       );
       await win.expectText("[data-testid=contractor-table] tbody tr", /Serwis IT Bajt/);
+    },
+  },
+  {
+    name: "wizard-connects-a-company-to-the-simulator",
+    async run(win) {
+      await win.click("[data-testid=company-switcher]");
+      await win.click("[data-testid=add-company]");
+      await win.type("[data-testid=wizard-nip]", "774-000-14-54");
+      await win.type("[data-testid=wizard-name]", "Hurtownia Testowa Sp. z o.o.");
+      await win.click("[data-testid=wizard-next]");
+      await win.click("[data-testid=wizard-demo-token]");
+      await win.until(
+        () => win.prop("[data-testid=wizard-token]", "value"),
+        (v) => typeof v === "string" && v.length > 20,
+        "a simulator token filled in",
+      );
+      await win.click("[data-testid=wizard-test]");
+      // A real authentication against the built-in simulator, with permission probes.
+      await win.expectText("[data-testid=wizard-feature-send_sales_invoices]", /dostępne/);
+      await win.expectText("[data-testid=wizard-feature-receive_cost_invoices]", /dostępne/);
+      await win.click("[data-testid=wizard-save]");
+      await win.until(
+        () => win.textContent("[data-testid=active-company]"),
+        (t) => t === "Hurtownia Testowa Sp. z o.o.",
+        "the new company is active",
+        15_000,
+      );
+      await win.expectText("[data-testid=status-connection]", "Połączono z KSeF");
     },
   },
   {

@@ -2,6 +2,7 @@
 
 mod app;
 mod companies;
+mod connection;
 mod contractors;
 mod dashboard;
 
@@ -20,6 +21,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             app::status,
             app::set_locale,
             companies::select_company,
+            connection::test_connection,
+            connection::connect_company,
+            connection::cancel_operation,
+            connection::simulator_token,
             dashboard::dashboard,
             contractors::list_contractors,
         ])

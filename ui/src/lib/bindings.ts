@@ -11,11 +11,24 @@ export const commands = {
 	status: () => typedError<StatusDto, IpcError>(__TAURI_INVOKE("status")),
 	setLocale: (locale: LocaleDto) => typedError<LocaleDto, IpcError>(__TAURI_INVOKE("set_locale", { locale })),
 	selectCompany: (companyId: number) => typedError<CompanyDto, IpcError>(__TAURI_INVOKE("select_company", { companyId })),
+	/**  "Test connection": authenticates for real and reports what the token may do. */
+	testConnection: (operationId: number, request: ConnectionRequestDto) => typedError<ConnectionReportDto, IpcError>(__TAURI_INVOKE("test_connection", { operationId, request })),
+	/**  "Connect company": stores the company, the token goes to the OS keychain. */
+	connectCompany: (operationId: number, company: NewCompanyDto) => typedError<CompanyDto, IpcError>(__TAURI_INVOKE("connect_company", { operationId, company })),
+	cancelOperation: (operationId: number) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_operation", { operationId })),
+	/**
+	 *  A token of the built-in simulator for `nip` with every permission, so a
+	 *  demo company can be connected without the KSeF taxpayer application. It is
+	 *  a simulator credential, worthless outside this app.
+	 */
+	simulatorToken: (nip: string) => typedError<string, IpcError>(__TAURI_INVOKE("simulator_token", { nip })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	listContractors: (companyId: number) => typedError<ContractorDto[], IpcError>(__TAURI_INVOKE("list_contractors", { companyId })),
 };
 
 /* Types */
+export type CheckStateDto = "yes" | "no" | "unknown";
+
 export type CompanyDto = {
 	id: number,
 	nip: string,
@@ -26,6 +39,19 @@ export type CompanyDto = {
 };
 
 export type ConnectionDto = "notConnected" | "online" | "unavailable";
+
+export type ConnectionReportDto = {
+	nip: string,
+	permissions: PermissionCheckDto[],
+	features: FeatureCheckDto[],
+};
+
+/**  "Test connection" in the wizard. Deliberately not `Debug`: it holds the token. */
+export type ConnectionRequestDto = {
+	nip: string,
+	environment: EnvironmentDto,
+	token: string,
+};
 
 export type ContractorDto = {
 	id: number,
@@ -56,6 +82,20 @@ export type DashboardDto = {
 
 export type EnvironmentDto = "test" | "demo" | "production" | "simulator";
 
+export type FeatureCheckDto = {
+	code: string,
+	label: string,
+	state: CheckStateDto,
+	/**  Labels of the permissions of which the feature needs any one. */
+	requires: string[],
+};
+
+export type FieldErrorDto = {
+	field: string,
+	code: string,
+	message: string,
+};
+
 /**
  *  What a failed command returns to the UI: a stable `kind` to switch on, a
  *  stable `code` for specific handling, and a `message` already in the
@@ -65,11 +105,31 @@ export type IpcError = {
 	kind: IpcErrorKind,
 	code: string,
 	message: string,
+	/**  For a form: every wrong field with its own message (empty otherwise). */
+	fields: FieldErrorDto[],
 };
 
-export type IpcErrorKind = "validation" | "notFound" | "conflict" | "permission" | "remote" | "internal";
+export type IpcErrorKind = "validation" | "notFound" | "conflict" | "permission" | "remote" | 
+/**  The user cancelled the operation. */
+"cancelled" | "internal";
 
 export type LocaleDto = "pl" | "en";
+
+/**  "Connect company" in the wizard. Deliberately not `Debug`: it holds the token. */
+export type NewCompanyDto = {
+	nip: string,
+	name: string,
+	addressLine1: string,
+	addressLine2: string,
+	environment: EnvironmentDto,
+	token: string,
+};
+
+export type PermissionCheckDto = {
+	code: string,
+	label: string,
+	state: CheckStateDto,
+};
 
 export type SalesCountsDto = {
 	draft: number,

@@ -9,7 +9,12 @@ describe("call", () => {
   });
 
   it("throws the command's error with its kind, code and message", async () => {
-    const error: IpcError = { kind: "notFound", code: "not_found", message: "Nie znaleziono" };
+    const error: IpcError = {
+      kind: "notFound",
+      code: "not_found",
+      message: "Nie znaleziono",
+      fields: [],
+    };
     const failed: Result<number> = { status: "error", error };
     const thrown = await call(Promise.resolve(failed)).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(IpcFailure);

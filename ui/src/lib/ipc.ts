@@ -20,7 +20,7 @@ function asIpcError(error: unknown): IpcError {
   if (typeof error === "object" && error !== null && "kind" in error && "message" in error) {
     return error as IpcError;
   }
-  return { kind: "internal", code: "ipc", message: String(error) };
+  return { kind: "internal", code: "ipc", message: String(error), fields: [] };
 }
 
 export async function call<T>(pending: Promise<Result<T>>): Promise<T> {

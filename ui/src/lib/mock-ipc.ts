@@ -3,6 +3,9 @@
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import type {
   CompanyDto,
+  ConnectionReportDto,
+  ConnectionRequestDto,
+  NewCompanyDto,
   ContractorDto,
   DashboardDto,
   IpcError,
@@ -74,6 +77,7 @@ export function installMockIpc(): void {
     kind: "notFound",
     code: "not_found",
     message: locale === "pl" ? `Nie znaleziono: firma (nr ${id}).` : `Company ${id} not found.`,
+    fields: [],
   });
 
   const company = (id: unknown): CompanyDto => {
@@ -112,6 +116,26 @@ export function installMockIpc(): void {
           costs: { new: 7, described: 1, approved: 3, rejected: 0, paid: 41 },
           contractors: contractors.length,
         } satisfies DashboardDto;
+      case "test_connection":
+        return testConnection((a.request as ConnectionRequestDto).token, locale);
+      case "connect_company": {
+        const request = a.company as NewCompanyDto;
+        testConnection(request.token, locale);
+        const added: CompanyDto = {
+          id: companies.length + 1,
+          nip: request.nip,
+          name: request.name,
+          addressLine1: request.addressLine1,
+          addressLine2: request.addressLine2,
+          environment: request.environment,
+        };
+        companies.push(added);
+        return added;
+      }
+      case "cancel_operation":
+        return null;
+      case "simulator_token":
+        return "sim-token-full";
       case "list_contractors":
         company(a.companyId);
         return contractors;
@@ -119,4 +143,42 @@ export function installMockIpc(): void {
         throw `mock IPC: unknown command ${cmd}`;
     }
   });
+}
+
+/** Tokens the mock understands: "sim-token-full", "read-only", "expired"; "slow" never answers. */
+function testConnection(token: string, locale: LocaleDto): ConnectionReportDto | Promise<never> {
+  if (token === "slow") return new Promise(() => {});
+  if (token === "expired") {
+    throw {
+      kind: "remote",
+      code: "token_expired",
+      message:
+        locale === "pl"
+          ? "Token jest nieaktywny: wygasł albo nie został jeszcze aktywowany."
+          : "The token is not active: it expired or is not activated yet.",
+      fields: [],
+    } satisfies IpcError;
+  }
+  const write = token !== "read-only";
+  return {
+    nip: "5265877635",
+    permissions: [
+      { code: "InvoiceWrite", label: "Wystawianie faktur", state: write ? "yes" : "no" },
+      { code: "InvoiceRead", label: "Przeglądanie faktur", state: "yes" },
+    ],
+    features: [
+      {
+        code: "send_sales_invoices",
+        label: "Wysyłanie faktur sprzedaży do KSeF",
+        state: write ? "yes" : "no",
+        requires: ["Wystawianie faktur"],
+      },
+      {
+        code: "receive_cost_invoices",
+        label: "Pobieranie faktur kosztowych",
+        state: "yes",
+        requires: ["Przeglądanie faktur"],
+      },
+    ],
+  };
 }

@@ -799,6 +799,7 @@ impl Desk {
         });
         match stored {
             Ok(company) => {
+                self.remember_connection(company.id, true);
                 tracing::info!(
                     company_id = company.id,
                     environment = environment.as_str(),
@@ -836,6 +837,7 @@ impl Desk {
         };
         let report = self.check_token(&valid).await?;
         self.vault_save(valid.key(), valid.token.clone()).await?;
+        self.remember_connection(company.id, true);
         self.audit(
             company.id,
             "company.token_replaced",
@@ -850,6 +852,7 @@ impl Desk {
         let company = self.store().read(|tx| tx.company(company_id))?;
         let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
         let existed = self.vault().delete(&key)?;
+        self.remember_connection(company.id, false);
         self.audit(company.id, "company.disconnected", company.ksef_environment)?;
         tracing::info!(company_id, existed, "company disconnected from KSeF");
         Ok(())

@@ -3,6 +3,8 @@
 
 use desk_store::{KsefEnvironment, NewAuditEntry, NewCompany, NewContractor, NewUser, Role};
 
+use secrecy::SecretString;
+
 use crate::{Desk, Result};
 
 /// The demo company's NIP (valid checksum; it is the simulator's demo company).
@@ -50,6 +52,25 @@ impl Desk {
             })?;
             Ok(true)
         })?)
+    }
+}
+
+impl Desk {
+    /// Points the simulator companies at the built-in simulator, whose port
+    /// changes with each start, and connects the demo company with the
+    /// simulator's demo token (a real authentication over loopback).
+    pub async fn connect_demo_company(&self, base_url: &str, token: SecretString) -> Result<()> {
+        let demo = self.store().write(|tx| {
+            tx.set_simulator_base_url(base_url)?;
+            Ok(tx
+                .list_companies()?
+                .into_iter()
+                .find(|c| c.nip == DEMO_NIP && c.ksef_environment == KsefEnvironment::Simulator))
+        })?;
+        if let Some(company) = demo {
+            self.replace_token(company.id, token).await?;
+        }
+        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use desk_store::{
     Company, Contractor, CostCounts, KsefEnvironment, NewAuditEntry, SalesCounts, Store,
@@ -18,6 +19,10 @@ pub struct Desk {
     clock: Box<dyn Clock>,
     vault: Arc<dyn TokenVault>,
     locale: RwLock<Locale>,
+    /// Whether a company has a token in the vault. The status bar asks every
+    /// few seconds and a keychain read can be slow, so the answer is kept and
+    /// updated by connect, replace and disconnect.
+    connected: Mutex<HashMap<i64, bool>>,
 }
 
 /// What the status bar shows.
@@ -66,6 +71,7 @@ impl Desk {
             clock,
             vault,
             locale: RwLock::new(locale),
+            connected: Mutex::new(HashMap::new()),
         })
     }
 
@@ -146,15 +152,36 @@ impl Desk {
     }
 
     pub fn status(&self) -> Result<StatusSummary> {
-        let environment = self.active_company()?.map(|c| c.ksef_environment);
+        let active = self.active_company()?;
+        let connection = match &active {
+            Some(company) if self.has_token(company.id)? => ConnectionState::Online,
+            _ => ConnectionState::NotConnected,
+        };
         let queued = self.store.read(|tx| tx.pending_outbox_count())?;
         Ok(StatusSummary {
-            environment,
-            // The KSeF connection arrives with the token onboarding; until a
-            // company has a token there is nothing to be online with.
-            connection: ConnectionState::NotConnected,
+            environment: active.map(|c| c.ksef_environment),
+            connection,
             queued,
         })
+    }
+
+    fn has_token(&self, company_id: i64) -> Result<bool> {
+        if let Some(known) = self.connections().get(&company_id) {
+            return Ok(*known);
+        }
+        let connected = self.is_connected(company_id)?;
+        self.remember_connection(company_id, connected);
+        Ok(connected)
+    }
+
+    pub(crate) fn remember_connection(&self, company_id: i64, connected: bool) {
+        self.connections().insert(company_id, connected);
+    }
+
+    fn connections(&self) -> std::sync::MutexGuard<'_, HashMap<i64, bool>> {
+        self.connected
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn store(&self) -> &Store {

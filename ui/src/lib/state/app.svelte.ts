@@ -49,6 +49,14 @@ class AppState {
     void this.refreshStatus();
   }
 
+  /** After the wizard connected a company: list it and work on it. */
+  async companyAdded(company: CompanyDto): Promise<void> {
+    this.companies = [...this.companies.filter((c) => c.id !== company.id), company].sort((a, b) =>
+      a.name.localeCompare(b.name, "pl"),
+    );
+    await this.selectCompany(company.id);
+  }
+
   async changeLocale(next: Locale): Promise<void> {
     setUiLocale(await call(commands.setLocale(next)));
   }

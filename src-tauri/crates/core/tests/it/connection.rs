@@ -444,3 +444,57 @@ async fn replacing_the_token_keeps_the_old_one_until_ksef_accepts_the_new() {
         second
     );
 }
+
+#[tokio::test]
+async fn the_status_bar_follows_connect_and_disconnect() {
+    use desk_core::ConnectionState;
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    assert_eq!(
+        desk.status().unwrap().connection,
+        ConnectionState::NotConnected
+    );
+    let connected = desk
+        .connect_company(&company(&sim, &sim.token))
+        .await
+        .unwrap();
+    desk.select_company(connected.company.id).unwrap();
+    assert_eq!(desk.status().unwrap().connection, ConnectionState::Online);
+    desk.disconnect(connected.company.id).unwrap();
+    assert_eq!(
+        desk.status().unwrap().connection,
+        ConnectionState::NotConnected
+    );
+}
+
+#[tokio::test]
+async fn demo_mode_connects_the_demo_company_to_the_simulator() {
+    use desk_core::ConnectionState;
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    desk.seed_demo().unwrap();
+    assert_eq!(
+        desk.status().unwrap().connection,
+        ConnectionState::NotConnected
+    );
+    desk.connect_demo_company(&sim.base_url, SecretString::from(sim.token.clone()))
+        .await
+        .unwrap();
+    let demo = desk.active_company().unwrap().unwrap();
+    assert_eq!(demo.ksef_base_url.as_deref(), Some(sim.base_url.as_str()));
+    assert_eq!(desk.status().unwrap().connection, ConnectionState::Online);
+    // A restart gets a new port: the company follows it.
+    desk.connect_demo_company(
+        "http://127.0.0.1:1/v2",
+        SecretString::from(sim.token.clone()),
+    )
+    .await
+    .unwrap_err();
+    let moved = desk.active_company().unwrap().unwrap();
+    assert_eq!(
+        moved.ksef_base_url.as_deref(),
+        Some("http://127.0.0.1:1/v2")
+    );
+}

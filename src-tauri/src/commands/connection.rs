@@ -1,0 +1,127 @@
+use desk_core::{CompanyConnection, ConnectionRequest, KsefEnvironment, Nip, SecretString};
+use ksef_sim::{Permission, TokenSpec};
+use tauri::State;
+
+use crate::dto::{CompanyDto, ConnectionReportDto, ConnectionRequestDto, NewCompanyDto};
+use crate::error::IpcError;
+use crate::AppState;
+
+/// "Test connection": authenticates for real and reports what the token may do.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    operation_id: u32,
+    request: ConnectionRequestDto,
+) -> Result<ConnectionReportDto, IpcError> {
+    let locale = state.desk.locale();
+    let request = connection_request(
+        &state,
+        request.nip,
+        request.environment.into(),
+        request.token,
+    )
+    .await?;
+    let report = state
+        .operations
+        .run(operation_id, state.desk.test_connection(&request))
+        .await
+        .map_err(|_| IpcError::cancelled(locale))?
+        .map_err(|error| IpcError::from_core(&error, locale))?;
+    Ok(ConnectionReportDto::from_report(&report, locale))
+}
+
+/// "Connect company": stores the company, the token goes to the OS keychain.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_company(
+    state: State<'_, AppState>,
+    operation_id: u32,
+    company: NewCompanyDto,
+) -> Result<CompanyDto, IpcError> {
+    let locale = state.desk.locale();
+    let connection = connection_request(
+        &state,
+        company.nip,
+        company.environment.into(),
+        company.token,
+    )
+    .await?;
+    let new = CompanyConnection {
+        name: company.name,
+        address_line1: company.address_line1,
+        address_line2: company.address_line2,
+        connection,
+    };
+    let connected = state
+        .operations
+        .run(operation_id, state.desk.connect_company(&new))
+        .await
+        .map_err(|_| IpcError::cancelled(locale))?
+        .map_err(|error| IpcError::from_core(&error, locale))?;
+    Ok(connected.company.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_operation(
+    state: State<'_, AppState>,
+    operation_id: u32,
+) -> Result<(), IpcError> {
+    state.operations.cancel(operation_id);
+    Ok(())
+}
+
+/// A token of the built-in simulator for `nip` with every permission, so a
+/// demo company can be connected without the KSeF taxpayer application. It is
+/// a simulator credential, worthless outside this app.
+#[tauri::command]
+#[specta::specta]
+pub async fn simulator_token(state: State<'_, AppState>, nip: String) -> Result<String, IpcError> {
+    let locale = state.desk.locale();
+    let nip = Nip::parse(&nip).map_err(|error| {
+        IpcError::from_core(
+            &desk_core::CoreError::InvalidInput(vec![desk_core::InputProblem::Nip(error)]),
+            locale,
+        )
+    })?;
+    let simulator = state
+        .simulator
+        .get()
+        .await
+        .map_err(|error| IpcError::internal(locale, &format!("simulator: {error}")))?;
+    Ok(simulator.add_token(TokenSpec {
+        context_nip: nip.to_string(),
+        permissions: Permission::ALL.to_vec(),
+        valid_until: None,
+    }))
+}
+
+/// Builds the core's request; the simulator's address is the app's own.
+async fn connection_request(
+    state: &AppState,
+    nip: String,
+    environment: KsefEnvironment,
+    token: String,
+) -> Result<ConnectionRequest, IpcError> {
+    let base_url = match environment {
+        KsefEnvironment::Simulator => Some(
+            state
+                .simulator
+                .get()
+                .await
+                .map_err(|error| {
+                    IpcError::internal(state.desk.locale(), &format!("simulator: {error}"))
+                })?
+                .base_url
+                .clone(),
+        ),
+        _ => None,
+    };
+    Ok(ConnectionRequest {
+        nip,
+        environment,
+        base_url,
+        token: SecretString::from(token),
+    })
+}

@@ -1,0 +1,38 @@
+//! The built-in KSeF simulator of demo mode: the same HTTP API as KSeF, on a
+//! free loopback port, started on first need and kept for the app's life. Its
+//! data (received invoices, tokens) lives in `<profile>/simulator`.
+
+use std::path::PathBuf;
+
+use ksef_sim::{SimConfig, SimError, SimHandle, Simulator};
+use tokio::sync::OnceCell;
+
+pub struct BuiltInSimulator {
+    data_dir: PathBuf,
+    handle: OnceCell<SimHandle>,
+}
+
+impl BuiltInSimulator {
+    pub fn new(data_dir: PathBuf) -> BuiltInSimulator {
+        BuiltInSimulator {
+            data_dir,
+            handle: OnceCell::new(),
+        }
+    }
+
+    pub async fn get(&self) -> Result<&SimHandle, SimError> {
+        self.handle
+            .get_or_try_init(|| async {
+                std::fs::create_dir_all(&self.data_dir)?;
+                let handle = Simulator::start(SimConfig {
+                    data_dir: Some(self.data_dir.clone()),
+                    seed_demo: true,
+                    ..SimConfig::default()
+                })
+                .await?;
+                tracing::info!(base_url = %handle.base_url, "built-in KSeF simulator started");
+                Ok(handle)
+            })
+            .await
+    }
+}
