@@ -4,6 +4,7 @@
 // the app on a fresh demo profile and saves a screenshot to
 // test-artifacts/window/<test>.png. Ends with "N passed, N failed".
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,9 +14,23 @@ const root = resolve(import.meta.dirname, "../..");
 const app = resolve(root, process.env.KSEF_DESK_BINARY ?? "target/debug/ksef-desk");
 const driverBinary = resolve(root, process.env.TAURI_DRIVER ?? ".ci-tools/bin/tauri-driver");
 const artifacts = join(root, "test-artifacts/window");
-const PORT = 4444;
-const NATIVE_PORT = 4445;
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+/** A port nobody listens on now, so parallel runs on one machine do not collide. */
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const PORT = await freePort();
+const NATIVE_PORT = await freePort();
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -44,7 +59,7 @@ async function startDriver() {
     await sleep(100);
   }
   driver.kill();
-  throw new Error("tauri-driver did not become ready on ports 4444/4445");
+  throw new Error(`tauri-driver did not become ready on ports ${PORT}/${NATIVE_PORT}`);
 }
 
 async function wd(method, path, body) {
@@ -128,6 +143,9 @@ class Window {
       (t) => (expected instanceof RegExp ? expected.test(t) : t === expected),
       `${css} should read ${expected}`,
     );
+  }
+  async refresh() {
+    await wd("POST", `/session/${this.id}/refresh`, {});
   }
   async screenshot(name) {
     const png = await wd("GET", `/session/${this.id}/screenshot`);
