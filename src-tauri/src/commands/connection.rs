@@ -125,3 +125,35 @@ async fn connection_request(
         token: SecretString::from(token),
     })
 }
+
+/// Tests a new token for a stored company and, when KSeF accepts it,
+/// overwrites the keychain entry; the old token stays if the new one fails.
+#[tauri::command]
+#[specta::specta]
+pub async fn replace_token(
+    state: State<'_, AppState>,
+    operation_id: u32,
+    company_id: i64,
+    token: String,
+) -> Result<ConnectionReportDto, IpcError> {
+    let locale = state.desk.locale();
+    let token = SecretString::from(token);
+    let report = state
+        .operations
+        .run(operation_id, state.desk.replace_token(company_id, token))
+        .await
+        .map_err(|_| IpcError::cancelled(locale))?
+        .map_err(|error| IpcError::from_core(&error, locale))?;
+    Ok(ConnectionReportDto::from_report(&report, locale))
+}
+
+/// Removes the company's token from the keychain; the company and its
+/// documents stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_company(
+    state: State<'_, AppState>,
+    company_id: i64,
+) -> Result<(), IpcError> {
+    super::with_desk(&state, move |desk| desk.disconnect(company_id)).await
+}

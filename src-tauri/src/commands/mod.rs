@@ -25,6 +25,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connection::connect_company,
             connection::cancel_operation,
             connection::simulator_token,
+            connection::replace_token,
+            connection::disconnect_company,
             dashboard::dashboard,
             contractors::list_contractors,
         ])

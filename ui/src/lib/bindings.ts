@@ -22,6 +22,16 @@ export const commands = {
 	 *  a simulator credential, worthless outside this app.
 	 */
 	simulatorToken: (nip: string) => typedError<string, IpcError>(__TAURI_INVOKE("simulator_token", { nip })),
+	/**
+	 *  Tests a new token for a stored company and, when KSeF accepts it,
+	 *  overwrites the keychain entry; the old token stays if the new one fails.
+	 */
+	replaceToken: (operationId: number, companyId: number, token: string) => typedError<ConnectionReportDto, IpcError>(__TAURI_INVOKE("replace_token", { operationId, companyId, token })),
+	/**
+	 *  Removes the company's token from the keychain; the company and its
+	 *  documents stay.
+	 */
+	disconnectCompany: (companyId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_company", { companyId })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	listContractors: (companyId: number) => typedError<ContractorDto[], IpcError>(__TAURI_INVOKE("list_contractors", { companyId })),
 };

@@ -72,6 +72,7 @@ const contractors: ContractorDto[] = [
 export function installMockIpc(): void {
   let locale: LocaleDto = "pl";
   let activeCompanyId = 1;
+  const connected = new Set<number>();
 
   const notFound = (id: unknown): IpcError => ({
     kind: "notFound",
@@ -100,7 +101,7 @@ export function installMockIpc(): void {
       case "status":
         return {
           environment: company(activeCompanyId).environment,
-          connection: "notConnected",
+          connection: connected.has(activeCompanyId) ? "online" : "notConnected",
           queued: 0,
         } satisfies StatusDto;
       case "set_locale":
@@ -130,8 +131,17 @@ export function installMockIpc(): void {
           environment: request.environment,
         };
         companies.push(added);
+        connected.add(added.id);
         return added;
       }
+      case "replace_token": {
+        const report = testConnection(a.token as string, locale);
+        connected.add(company(a.companyId).id);
+        return report;
+      }
+      case "disconnect_company":
+        connected.delete(company(a.companyId).id);
+        return null;
       case "cancel_operation":
         return null;
       case "simulator_token":
