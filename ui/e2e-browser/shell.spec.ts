@@ -18,6 +18,7 @@ test("opens in Polish with the company, navigation and status bar", async ({ pag
   await expect(page.getByTestId("status-connection")).toHaveText("Nie połączono z KSeF");
   await expect(page.getByTestId("status-queue")).toHaveText("Kolejka pusta");
   await expect(page.getByTestId("connect-banner")).toBeVisible();
+  await expect(page.getByTestId("demo-badge")).toHaveText("DEMO");
 });
 
 test("shows dashboard counts in Polish number format", async ({ page }) => {
@@ -58,6 +59,7 @@ test("the company switcher lists companies and switches", async ({ page }) => {
   await options.filter({ hasText: "Kwiaciarnia Bratek" }).click();
   await expect(page.getByTestId("active-company")).toHaveText("Kwiaciarnia Bratek");
   await expect(page.getByTestId("status-environment")).toHaveText("KSeF Produkcja");
+  await expect(page.getByTestId("demo-badge")).toHaveCount(0);
   await expect(page.getByRole("option")).toHaveCount(0);
 });
 

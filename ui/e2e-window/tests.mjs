@@ -19,7 +19,7 @@ export const tests = [
         20_000,
       );
       // Counts come from the real SQLite store through IPC.
-      await win.expectText("[data-testid=stat-contractors]", /Kontrahenci\s+5\s/);
+      await win.expectText("[data-testid=stat-contractors]", /Kontrahenci\s+20\s/);
     },
   },
   {
@@ -29,8 +29,8 @@ export const tests = [
       await win.expectText("[data-testid=page-title]", "Kontrahenci");
       await win.until(
         () => win.count("[data-testid=contractor-table] tbody tr"),
-        (n) => n === 5,
-        "five demo contractors",
+        (n) => n === 20,
+        "twenty demo contractors",
       );
       await win.type("[data-testid=contractor-search]", "bajt");
       await win.until(

@@ -51,13 +51,21 @@ fn the_demo_seed_fills_an_empty_profile_once() {
     let company = &companies[0];
     assert_eq!(company.ksef_environment, KsefEnvironment::Simulator);
     let dashboard = desk.dashboard(company.id).unwrap();
-    assert_eq!(dashboard.contractors, 5);
+    assert_eq!(dashboard.contractors, 20);
     assert_eq!(dashboard.sales, Default::default());
     assert_eq!(
         desk.status().unwrap().environment,
         Some(KsefEnvironment::Simulator)
     );
     let contractors = desk.contractors(company.id).unwrap();
+    for contractor in &contractors {
+        if let Some(nip) = &contractor.nip {
+            assert!(
+                desk_core::Nip::parse(nip).is_ok(),
+                "demo NIP {nip} is invalid"
+            );
+        }
+    }
     assert!(contractors
         .iter()
         .any(|c| c.eu_vat_id.as_deref() == Some("DE811569869")));
