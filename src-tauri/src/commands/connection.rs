@@ -1,7 +1,11 @@
-use desk_core::{CompanyConnection, ConnectionRequest, KsefEnvironment, Nip, SecretString};
-use ksef_sim::{Permission, TokenSpec};
+use desk_core::{
+    CompanyConnection, ConnectionRequest, CoreError, InputProblem, KsefEnvironment, Nip,
+    SecretString,
+};
+use ksef_sim::{Permission, SimHandle, TokenSpec};
 use tauri::State;
 
+use super::cancellable;
 use crate::dto::{CompanyDto, ConnectionReportDto, ConnectionRequestDto, NewCompanyDto};
 use crate::error::IpcError;
 use crate::AppState;
@@ -22,12 +26,7 @@ pub async fn test_connection(
         request.token,
     )
     .await?;
-    let report = state
-        .operations
-        .run(operation_id, state.desk.test_connection(&request))
-        .await
-        .map_err(|_| IpcError::cancelled(locale))?
-        .map_err(|error| IpcError::from_core(&error, locale))?;
+    let report = cancellable(&state, operation_id, state.desk.test_connection(&request)).await?;
     Ok(ConnectionReportDto::from_report(&report, locale))
 }
 
@@ -39,7 +38,6 @@ pub async fn connect_company(
     operation_id: u32,
     company: NewCompanyDto,
 ) -> Result<CompanyDto, IpcError> {
-    let locale = state.desk.locale();
     let connection = connection_request(
         &state,
         company.nip,
@@ -53,12 +51,7 @@ pub async fn connect_company(
         address_line2: company.address_line2,
         connection,
     };
-    let connected = state
-        .operations
-        .run(operation_id, state.desk.connect_company(&new))
-        .await
-        .map_err(|_| IpcError::cancelled(locale))?
-        .map_err(|error| IpcError::from_core(&error, locale))?;
+    let connected = cancellable(&state, operation_id, state.desk.connect_company(&new)).await?;
     Ok(connected.company.into())
 }
 
@@ -78,19 +71,13 @@ pub async fn cancel_operation(
 #[tauri::command]
 #[specta::specta]
 pub async fn simulator_token(state: State<'_, AppState>, nip: String) -> Result<String, IpcError> {
-    let locale = state.desk.locale();
     let nip = Nip::parse(&nip).map_err(|error| {
         IpcError::from_core(
-            &desk_core::CoreError::InvalidInput(vec![desk_core::InputProblem::Nip(error)]),
-            locale,
+            &CoreError::InvalidInput(vec![InputProblem::Nip(error)]),
+            state.desk.locale(),
         )
     })?;
-    let simulator = state
-        .simulator
-        .get()
-        .await
-        .map_err(|error| IpcError::internal(locale, &format!("simulator: {error}")))?;
-    Ok(simulator.add_token(TokenSpec {
+    Ok(simulator(&state).await?.add_token(TokenSpec {
         context_nip: nip.to_string(),
         permissions: Permission::ALL.to_vec(),
         valid_until: None,
@@ -105,17 +92,7 @@ async fn connection_request(
     token: String,
 ) -> Result<ConnectionRequest, IpcError> {
     let base_url = match environment {
-        KsefEnvironment::Simulator => Some(
-            state
-                .simulator
-                .get()
-                .await
-                .map_err(|error| {
-                    IpcError::internal(state.desk.locale(), &format!("simulator: {error}"))
-                })?
-                .base_url
-                .clone(),
-        ),
+        KsefEnvironment::Simulator => Some(simulator(state).await?.base_url.clone()),
         _ => None,
     };
     Ok(ConnectionRequest {
@@ -136,15 +113,13 @@ pub async fn replace_token(
     company_id: i64,
     token: String,
 ) -> Result<ConnectionReportDto, IpcError> {
-    let locale = state.desk.locale();
     let token = SecretString::from(token);
-    let report = state
-        .operations
-        .run(operation_id, state.desk.replace_token(company_id, token))
-        .await
-        .map_err(|_| IpcError::cancelled(locale))?
-        .map_err(|error| IpcError::from_core(&error, locale))?;
-    Ok(ConnectionReportDto::from_report(&report, locale))
+    let replace = state.desk.replace_token(company_id, token);
+    let report = cancellable(&state, operation_id, replace).await?;
+    Ok(ConnectionReportDto::from_report(
+        &report,
+        state.desk.locale(),
+    ))
 }
 
 /// Removes the company's token from the keychain; the company and its
@@ -156,4 +131,13 @@ pub async fn disconnect_company(
     company_id: i64,
 ) -> Result<(), IpcError> {
     super::with_desk(&state, move |desk| desk.disconnect(company_id)).await
+}
+
+/// The built-in simulator, started on first need.
+async fn simulator(state: &AppState) -> Result<&SimHandle, IpcError> {
+    state
+        .simulator
+        .get()
+        .await
+        .map_err(|error| IpcError::internal(state.desk.locale(), &format!("simulator: {error}")))
 }

@@ -6,6 +6,7 @@ mod connection;
 mod contractors;
 mod dashboard;
 
+use std::future::Future;
 use std::sync::Arc;
 
 use desk_core::Desk;
@@ -50,6 +51,21 @@ where
     })
     .await
     .map_err(|error| IpcError::internal(locale, &error.to_string()))?
+}
+
+/// Runs a core future as an operation the UI can cancel by `operation_id`.
+async fn cancellable<T>(
+    state: &AppState,
+    operation_id: u32,
+    work: impl Future<Output = desk_core::Result<T>>,
+) -> Result<T, IpcError> {
+    let locale = state.desk.locale();
+    state
+        .operations
+        .run(operation_id, work)
+        .await
+        .map_err(|_| IpcError::cancelled(locale))?
+        .map_err(|error| IpcError::from_core(&error, state.desk.locale()))
 }
 
 #[cfg(test)]

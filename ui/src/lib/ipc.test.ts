@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { IpcError } from "./bindings";
-import { call, errorMessage, IpcFailure, type Result } from "./ipc";
+import { call, errorMessage, formErrorMessage, IpcFailure, type Result } from "./ipc";
 
 describe("call", () => {
   it("returns the data of a successful command", async () => {
@@ -31,5 +31,28 @@ describe("call", () => {
     expect(thrown.error.kind).toBe("internal");
     expect(thrown.error.message).toContain("dashbord");
     expect(errorMessage(new Error("x"), "fallback")).toBe("fallback");
+  });
+});
+
+describe("formErrorMessage", () => {
+  it("lists each wrong field's message, else the error's own", () => {
+    const form = new IpcFailure({
+      kind: "validation",
+      code: "invalid_input",
+      message: "Popraw formularz.",
+      fields: [
+        { field: "nip", code: "nip_checksum", message: "Zła cyfra kontrolna." },
+        { field: "token", code: "token_empty", message: "Wklej token." },
+      ],
+    });
+    expect(formErrorMessage(form, "x")).toBe("Zła cyfra kontrolna. Wklej token.");
+    const plain = new IpcFailure({
+      kind: "remote",
+      code: "ksef_unavailable",
+      message: "KSeF niedostępny.",
+      fields: [],
+    });
+    expect(formErrorMessage(plain, "x")).toBe("KSeF niedostępny.");
+    expect(formErrorMessage(new Error("boom"), "fallback")).toBe("fallback");
   });
 });

@@ -33,3 +33,11 @@ export function errorMessage(error: unknown, fallback: string): string {
   if (error instanceof IpcFailure) return error.message;
   return fallback;
 }
+
+/** For forms: every wrong field's own message, else the error's message. */
+export function formErrorMessage(error: unknown, fallback: string): string {
+  if (error instanceof IpcFailure && error.error.fields.length > 0) {
+    return error.error.fields.map((field) => field.message).join(" ");
+  }
+  return errorMessage(error, fallback);
+}
