@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import en from "./i18n/en.json";
-import pl from "./i18n/pl.json";
+import { catalogs } from "./i18n/catalogs";
+
+const { pl, en } = catalogs;
 
 type Tree = { [key: string]: string | Tree };
 

@@ -13,6 +13,7 @@ import type {
   StartupDto,
   StatusDto,
 } from "./bindings";
+import { areaMocks } from "./mock/areas";
 
 const companies: CompanyDto[] = [
   {
@@ -149,8 +150,11 @@ export function installMockIpc(): void {
       case "list_contractors":
         company(a.companyId);
         return contractors;
-      default:
+      default: {
+        const area = areaMocks.find((mock) => mock.handles(cmd));
+        if (area) return area.handle(cmd, a, { locale, activeCompanyId });
         throw `mock IPC: unknown command ${cmd}`;
+      }
     }
   });
 }

@@ -48,7 +48,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Days;
-use desk_store::{Company, KsefEnvironment, NewAuditEntry, NewCompany, Timestamp};
+use desk_store::{Company, KsefEnvironment, NewAuditEntry, NewCompany, Role, Timestamp};
 use ksef_client::model::{
     DateRange, DateType, FormCode, InvoiceQueryFilters, PageRequest, SubjectType,
 };
@@ -788,9 +788,11 @@ impl Desk {
                 },
                 now,
             )?;
+            let user = crate::access::current_user_in(tx, now)?;
+            tx.grant_role(user.id, company.id, Role::Admin)?;
             tx.append_audit(&NewAuditEntry {
                 at: now,
-                user_id: None,
+                user_id: Some(user.id),
                 company_id: Some(company.id),
                 action: "company.connected",
                 detail: &format!("environment={}", environment.as_str()),

@@ -1,4 +1,4 @@
-use desk_store::StoreError;
+use desk_store::{Role, StoreError};
 
 use crate::connection::{InputProblem, TokenRejection};
 use crate::vault::VaultError;
@@ -62,6 +62,9 @@ pub enum CoreError {
     /// The operating system's keychain could not store or read the token.
     #[error(transparent)]
     Keychain(VaultError),
+    /// The person using the app lacks the role this action needs in this company.
+    #[error("the role {} is needed in company {company_id}", .needed.as_str())]
+    Forbidden { needed: Role, company_id: i64 },
 }
 
 impl From<StoreError> for CoreError {
@@ -91,6 +94,7 @@ impl CoreError {
             | CoreError::KsefRateLimited { .. }
             | CoreError::KsefFailed { .. } => ErrorKind::Remote,
             CoreError::Keychain(_) => ErrorKind::Internal,
+            CoreError::Forbidden { .. } => ErrorKind::Permission,
         }
     }
 
@@ -118,6 +122,7 @@ impl CoreError {
             CoreError::KsefRateLimited { .. } => "ksef_rate_limited",
             CoreError::KsefFailed { .. } => "ksef_failed",
             CoreError::Keychain(error) => error.code(),
+            CoreError::Forbidden { .. } => "forbidden",
         }
     }
 
@@ -157,6 +162,16 @@ impl CoreError {
                 .collect::<Vec<_>>()
                 .join(" "),
             (CoreError::TokenRejected { reason, .. }, locale) => reason.message(locale),
+            (CoreError::Forbidden { needed, .. }, Locale::Pl) => format!(
+                "Twoja rola w tej firmie nie pozwala na tę czynność (potrzebna rola: {}). \
+                 Poproś administratora firmy o jej nadanie.",
+                role_pl(*needed)
+            ),
+            (CoreError::Forbidden { needed, .. }, Locale::En) => format!(
+                "Your role in this company does not allow this (needed: {}). Ask the \
+                 company's administrator to grant it.",
+                needed.as_str()
+            ),
             (CoreError::TokenNotForNip { nip }, Locale::Pl) => format!(
                 "Token nie daje żadnych uprawnień w KSeF dla NIP {nip}. Został wygenerowany \
                  dla innej firmy albo bez uprawnień. Sprawdź NIP albo wygeneruj w Aplikacji \
@@ -277,6 +292,16 @@ fn entity_pl(entity: &str) -> &'static str {
         "contractor" => "kontrahent",
         "user" => "użytkownik",
         _ => "obiekt",
+    }
+}
+
+fn role_pl(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "administrator",
+        Role::Sales => "sprzedaż",
+        Role::Costs => "koszty",
+        Role::Accounting => "księgowość",
+        Role::Finance => "finanse",
     }
 }
 

@@ -14,6 +14,7 @@
 //! Must not know: Tauri, SQL, HTTP details (KSeF is reached only through
 //! `ksef-client`). Time comes from [`Clock`] so tests can fix it.
 
+mod access;
 mod clock;
 pub mod connection;
 mod demo;
@@ -30,7 +31,7 @@ pub use connection::{
 };
 pub use desk::{ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
-    Company, Contractor, CostCounts, KsefEnvironment, Role, SalesCounts, DATABASE_FILE_NAME,
+    Company, Contractor, CostCounts, KsefEnvironment, Role, SalesCounts, User, DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
 pub use locale::Locale;

@@ -1,4 +1,4 @@
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{Result, StoreError, Timestamp, Tx};
 
@@ -70,6 +70,17 @@ impl Tx<'_> {
             display_name: new.display_name.clone(),
             created_at: now,
         })
+    }
+
+    pub fn user(&self, id: i64) -> Result<User> {
+        self.tx
+            .query_row(
+                "SELECT id, login, display_name, created_at FROM users WHERE id = ?1",
+                [id],
+                user_from_row,
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound { entity: "user", id })
     }
 
     pub fn list_users(&self) -> Result<Vec<User>> {

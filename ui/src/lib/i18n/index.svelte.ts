@@ -1,16 +1,15 @@
 import i18next from "i18next";
-import en from "./en.json";
-import pl from "./pl.json";
+import { catalogs } from "./catalogs";
 
 export type Locale = "pl" | "en";
 export const LOCALES: readonly Locale[] = ["pl", "en"];
 
-export const catalogs = { pl, en } as const;
+export { catalogs };
 
 void i18next.init({
   lng: "pl",
   fallbackLng: "pl",
-  resources: { pl: { translation: pl }, en: { translation: en } },
+  resources: { pl: { translation: catalogs.pl }, en: { translation: catalogs.en } },
   interpolation: { escapeValue: false },
   initAsync: false,
   returnNull: false,

@@ -1,0 +1,15 @@
+// Mock IPC handlers per area (sales, costs, ...), so each area keeps its own
+// fake data next to the others without editing one big switch.
+import type { LocaleDto } from "../bindings";
+
+export interface MockContext {
+  locale: LocaleDto;
+  activeCompanyId: number;
+}
+
+export interface AreaMock {
+  handles(cmd: string): boolean;
+  handle(cmd: string, args: Record<string, unknown>, context: MockContext): unknown;
+}
+
+export const areaMocks: AreaMock[] = [];
