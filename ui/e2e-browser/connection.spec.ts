@@ -24,3 +24,31 @@ test("a company's token can be replaced and the company disconnected", async ({ 
   await expect(page.getByTestId("connection-notice")).toContainText("Firma jest odłączona");
   await expect(page.getByTestId("status-connection")).toHaveText("Nie połączono z KSeF");
 });
+
+test("an admin lists the company's KSeF tokens and revokes one", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("nav-settings").click();
+  // The list needs a working connection.
+  await expect(page.getByTestId("tokens-panel")).toHaveCount(0);
+  await page.getByTestId("replace-token").click();
+  await page.getByTestId("replace-token-input").fill("sim-token-full");
+  await page.getByTestId("replace-token-save").click();
+  await expect(page.getByTestId("status-connection")).toHaveText("Połączono z KSeF");
+
+  await page.getByTestId("tokens-load").click();
+  const list = page.getByTestId("tokens-list");
+  await expect(list.locator("li")).toHaveCount(2);
+  await expect(list.locator("li").first()).toContainText("Używany przez aplikację");
+  await expect(list.locator("li").first()).toContainText(
+    "Wystawianie faktur · Przeglądanie faktur",
+  );
+
+  const old = list.locator("li", { hasText: "Stary program księgowy" });
+  await old.getByTestId("token-revoke").click();
+  await expect(old).toContainText("stracą dostęp do KSeF");
+  await old.getByTestId("token-revoke-confirm").click();
+  await expect(page.getByTestId("tokens-notice")).toHaveText("Token unieważniony w KSeF.");
+  await expect(old).toContainText("Unieważniony");
+  await expect(old.getByTestId("token-revoke")).toHaveCount(0);
+  await expect(page.getByTestId("status-connection")).toHaveText("Połączono z KSeF");
+});

@@ -92,4 +92,24 @@ export const tests = [
       );
     },
   },
+  {
+    name: "company-tokens-from-the-simulator",
+    async run(win) {
+      await win.until(
+        () => win.text("[data-testid=status-connection]"),
+        (t) => t === "Połączono z KSeF",
+        "the demo company connected",
+        20_000,
+      );
+      await win.click("[data-testid=nav-settings]");
+      await win.click("[data-testid=tokens-load]");
+      // GET /tokens over loopback: the demo token holds every permission, so it is listed.
+      await win.until(
+        () => win.text("[data-testid=tokens-list]"),
+        (t) => t.includes("Używany przez aplikację") && t.includes("Zarządzanie uprawnieniami"),
+        "the app's own token with its permissions",
+        15_000,
+      );
+    },
+  },
 ];

@@ -5,6 +5,7 @@ mod companies;
 mod connection;
 mod contractors;
 mod dashboard;
+mod tokens;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,6 +31,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connection::disconnect_company,
             dashboard::dashboard,
             contractors::list_contractors,
+            tokens::company_tokens,
+            tokens::revoke_company_token,
+            tokens::current_roles,
         ])
         // Row ids are SQLite rowids, far below 2^53, so they are safe as JS numbers.
         .dangerously_cast_bigints_to_number()

@@ -34,6 +34,15 @@ export const commands = {
 	disconnectCompany: (companyId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_company", { companyId })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	listContractors: (companyId: number) => typedError<ContractorDto[], IpcError>(__TAURI_INVOKE("list_contractors", { companyId })),
+	/**  The company's KSeF tokens as KSeF lists them (administrators only). */
+	companyTokens: (operationId: number, companyId: number) => typedError<CompanyTokenDto[], IpcError>(__TAURI_INVOKE("company_tokens", { operationId, companyId })),
+	/**
+	 *  Revokes a KSeF token; `true` when it was the app's own (the company is now
+	 *  disconnected).
+	 */
+	revokeCompanyToken: (operationId: number, companyId: number, reference: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("revoke_company_token", { operationId, companyId, reference })),
+	/**  The current user's roles in the company; the UI mirrors them, the core enforces them. */
+	currentRoles: (companyId: number) => typedError<RoleDto[], IpcError>(__TAURI_INVOKE("current_roles", { companyId })),
 };
 
 /* Types */
@@ -46,6 +55,20 @@ export type CompanyDto = {
 	addressLine1: string,
 	addressLine2: string,
 	environment: EnvironmentDto,
+};
+
+/**  A KSeF token of the company: metadata only, never the secret. */
+export type CompanyTokenDto = {
+	reference: string,
+	description: string,
+	/**  Permission labels in the user's language. */
+	permissions: string[],
+	state: TokenStateDto,
+	/**  RFC 3339. */
+	createdAt: string,
+	lastUsedAt: string | null,
+	author: string,
+	usedByThisApp: boolean,
 };
 
 export type ConnectionDto = "notConnected" | "online" | "unavailable";
@@ -141,6 +164,8 @@ export type PermissionCheckDto = {
 	state: CheckStateDto,
 };
 
+export type RoleDto = "admin" | "sales" | "costs" | "accounting" | "finance";
+
 export type SalesCountsDto = {
 	draft: number,
 	issued: number,
@@ -163,6 +188,8 @@ export type StatusDto = {
 	connection: ConnectionDto,
 	queued: number,
 };
+
+export type TokenStateDto = "pending" | "active" | "revoking" | "revoked" | "failed" | "unknown";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

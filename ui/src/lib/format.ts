@@ -25,6 +25,16 @@ export function formatMoney(minorUnits: number, currency: string, locale: Locale
   }).format(minorUnits / 100);
 }
 
+/** A moment (RFC 3339) as a local date and time: 25.11.2026, 09:00. */
+export function formatDateTime(iso: string, locale: Locale): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(intlTag[locale], {
+    dateStyle: "short",
+    timeStyle: "short",
+  }).format(date);
+}
+
 /** Case- and diacritic-insensitive matching, so "lodz" finds "Łódź". */
 export function foldForSearch(text: string): string {
   return text

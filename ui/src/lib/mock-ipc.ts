@@ -8,7 +8,9 @@ import type {
   NewCompanyDto,
   ContractorDto,
   DashboardDto,
+  CompanyTokenDto,
   IpcError,
+  RoleDto,
   LocaleDto,
   StartupDto,
   StatusDto,
@@ -67,6 +69,29 @@ const contractors: ContractorDto[] = [
     countryCode: "DE",
     email: null,
     trusted: false,
+  },
+];
+
+const tokens: CompanyTokenDto[] = [
+  {
+    reference: "20261120-EC-1A2B3C4D5E-6F7A8B9C0D-11",
+    description: "KSeF Desk — biuro rachunkowe",
+    permissions: ["Wystawianie faktur", "Przeglądanie faktur"],
+    state: "active",
+    createdAt: "2026-11-20T09:15:00Z",
+    lastUsedAt: "2026-11-25T07:58:00Z",
+    author: "Nip 5265877635",
+    usedByThisApp: true,
+  },
+  {
+    reference: "20260301-EC-9F8E7D6C5B-4A3B2C1D0E-22",
+    description: "Stary program księgowy",
+    permissions: ["Przeglądanie faktur"],
+    state: "active",
+    createdAt: "2026-03-01T12:00:00Z",
+    lastUsedAt: null,
+    author: "Nip 5265877635",
+    usedByThisApp: false,
   },
 ];
 
@@ -147,6 +172,19 @@ export function installMockIpc(): void {
         return null;
       case "simulator_token":
         return "sim-token-full";
+      case "current_roles":
+        company(a.companyId);
+        return ["admin"] satisfies RoleDto[];
+      case "company_tokens":
+        company(a.companyId);
+        return tokens;
+      case "revoke_company_token": {
+        const token = tokens.find((tk) => tk.reference === a.reference);
+        if (!token) throw notFound(a.reference);
+        token.state = "revoked";
+        if (token.usedByThisApp) connected.delete(company(a.companyId).id);
+        return token.usedByThisApp;
+      }
       case "list_contractors":
         company(a.companyId);
         return contractors;

@@ -25,35 +25,18 @@
 //! keychain calls run on its blocking pool.
 //!
 //! ## Permissions
-//! KSeF API 2.0 tells a token's permissions through `GET /tokens` (for a token-authenticated
-//! caller: only the token used, with `requestedPermissions`) and
-//! `POST /permissions/query/personal/grants`. `ksef-client` has neither call yet, so the
-//! report derives permissions from harmless probes after authenticating:
-//! * `InvoiceRead`: one metadata query (`POST /invoices/query/metadata`, one day, ten rows);
-//!   403 `missing-permissions` means missing.
-//! * `InvoiceWrite`: opening an online session with a deliberately unsupported form code;
-//!   the spec declares the endpoint's permissions (`x-required-permissions`), checked
-//!   before the body (403 `missing-permissions`); then the form code is refused (400)
-//!   without opening a session. (The check admits `EnforcementOperations` too, which only
-//!   bailiffs hold.) Should a session open anyway it is closed at once. The simulator
-//!   behaves so; the order on the real KSeF is to be confirmed on KSeF Test, and the probe
-//!   goes away once `ksef-client` offers `GET /tokens`.
-//! * `Introspection`: only when `InvoiceWrite` is missing, a status query of a session that
-//!   does not exist (`GET /sessions/{ref}`: 403 or 4xx).
-//! * the credential, subunit and enforcement permissions: [`PermissionState::Unknown`].
-//!
-//! A probe that fails for another reason (outage mid-test) reports `Unknown`.
+//! After authenticating, `GET /tokens` tells the token's own `requestedPermissions`: a
+//! token-authenticated caller always sees at least the token it used (spec), found by
+//! the reference number that opens every KSeF token (`<reference>|nip-<NIP>|<secret>`).
+//! When KSeF does not answer that call, every permission is reported `Unknown`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Days;
 use desk_store::{Company, KsefEnvironment, NewAuditEntry, NewCompany, Role, Timestamp};
-use ksef_client::model::{
-    DateRange, DateType, FormCode, InvoiceQueryFilters, PageRequest, SubjectType,
-};
 use ksef_client::{
-    CancellationToken, ClientConfig, Environment, KsefClient, KsefError, PollPolicy, RetryPolicy,
+    token_reference, CancellationToken, ClientConfig, Environment, KsefClient, KsefError,
+    PollPolicy, RetryPolicy, TokenPermission,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -152,6 +135,18 @@ impl KsefPermission {
             KsefPermission::CredentialsManage => "CredentialsManage",
             KsefPermission::SubunitManage => "SubunitManage",
             KsefPermission::EnforcementOperations => "EnforcementOperations",
+        }
+    }
+
+    pub(crate) fn wire(self) -> TokenPermission {
+        match self {
+            KsefPermission::InvoiceWrite => TokenPermission::InvoiceWrite,
+            KsefPermission::InvoiceRead => TokenPermission::InvoiceRead,
+            KsefPermission::Introspection => TokenPermission::Introspection,
+            KsefPermission::CredentialsRead => TokenPermission::CredentialsRead,
+            KsefPermission::CredentialsManage => TokenPermission::CredentialsManage,
+            KsefPermission::SubunitManage => TokenPermission::SubunitManage,
+            KsefPermission::EnforcementOperations => TokenPermission::EnforcementOperations,
         }
     }
 
@@ -558,7 +553,7 @@ fn environment(environment: KsefEnvironment, base_url: Option<&str>) -> Result<E
 }
 
 /// Maps what the client reports to what the user must do.
-fn from_ksef(error: KsefError, nip: &Nip) -> CoreError {
+pub(crate) fn from_ksef(error: KsefError, nip: &Nip) -> CoreError {
     match error {
         KsefError::AuthenticationFailed { status } => match status.code {
             415 => CoreError::TokenNotForNip {
@@ -637,76 +632,6 @@ fn from_ksef(error: KsefError, nip: &Nip) -> CoreError {
         other => CoreError::KsefFailed {
             detail: other.to_string(),
         },
-    }
-}
-
-fn is_missing_permissions(error: &KsefError) -> bool {
-    matches!(error, KsefError::Forbidden { reason_code, .. } if reason_code == "missing-permissions")
-}
-
-/// A reference number in KSeF's format that no session has.
-const NO_SUCH_SESSION: &str = "20000101-SO-0000000000-0000000000-00";
-
-async fn probe_read(
-    client: &KsefClient,
-    now: Timestamp,
-    cancel: &CancellationToken,
-) -> PermissionState {
-    let from = now.checked_sub_days(Days::new(1)).unwrap_or(now);
-    let filters = InvoiceQueryFilters::new(
-        SubjectType::Subject2,
-        DateRange {
-            date_type: DateType::Invoicing,
-            from,
-            to: Some(now),
-            restrict_to_permanent_storage_hwm_date: None,
-        },
-    );
-    let page = PageRequest {
-        page_size: 10,
-        ..PageRequest::default()
-    };
-    match client.query_metadata(&filters, page, cancel).await {
-        Ok(_) => PermissionState::Granted,
-        Err(error) if is_missing_permissions(&error) => PermissionState::Missing,
-        Err(error) => {
-            tracing::warn!(%error, "InvoiceRead probe inconclusive");
-            PermissionState::Unknown
-        }
-    }
-}
-
-async fn probe_write(client: &KsefClient, cancel: &CancellationToken) -> PermissionState {
-    let unsupported = FormCode {
-        system_code: "KSeF Desk permission probe".into(),
-        schema_version: "0-0".into(),
-        value: "PROBE".into(),
-    };
-    match client.open_online_session(unsupported, cancel).await {
-        Ok(session) => {
-            // Not expected: KSeF refuses unknown forms. Leave nothing open.
-            if let Err(error) = client.close_online_session(&session, cancel).await {
-                tracing::warn!(%error, "closing the probe session failed");
-            }
-            PermissionState::Granted
-        }
-        Err(error) if is_missing_permissions(&error) => PermissionState::Missing,
-        Err(KsefError::Api { status: 400, .. }) => PermissionState::Granted,
-        Err(error) => {
-            tracing::warn!(%error, "InvoiceWrite probe inconclusive");
-            PermissionState::Unknown
-        }
-    }
-}
-
-async fn probe_introspection(client: &KsefClient, cancel: &CancellationToken) -> PermissionState {
-    match client.session_status(NO_SUCH_SESSION, cancel).await {
-        Err(error) if is_missing_permissions(&error) => PermissionState::Missing,
-        Ok(_) | Err(KsefError::Api { .. } | KsefError::NotFound { .. }) => PermissionState::Granted,
-        Err(error) => {
-            tracing::warn!(%error, "Introspection probe inconclusive");
-            PermissionState::Unknown
-        }
     }
 }
 
@@ -860,6 +785,29 @@ impl Desk {
         Ok(())
     }
 
+    /// A client signed in to the company's KSeF context with its saved token, the
+    /// token itself (to tell it apart in KSeF's lists) and the company's NIP.
+    pub(crate) async fn signed_in_client(
+        &self,
+        company_id: i64,
+        cancel: &CancellationToken,
+    ) -> Result<(KsefClient, SecretString, Nip)> {
+        let company = self.store().read(|tx| tx.company(company_id))?;
+        let nip = Nip::parse(&company.nip)?;
+        let key = VaultKey::new(nip.clone(), company.ksef_environment);
+        let vault = Arc::clone(self.vault_arc());
+        let token = run_blocking(move || vault.load(&key))
+            .await?
+            .ok_or(CoreError::NotConnected { company_id })?;
+        let env = environment(company.ksef_environment, company.ksef_base_url.as_deref())?;
+        let client = KsefClient::new(env, interactive_config()).map_err(|e| from_ksef(e, &nip))?;
+        client
+            .authenticate_with_token(nip.as_str(), token.clone(), cancel)
+            .await
+            .map_err(|e| from_ksef(e, &nip))?;
+        Ok((client, token, nip))
+    }
+
     /// Whether the keychain holds a token for the company (its NIP and environment).
     pub fn is_connected(&self, company_id: i64) -> Result<bool> {
         let company = self.store().read(|tx| tx.company(company_id))?;
@@ -895,11 +843,18 @@ impl Desk {
             .await
             .map_err(|e| from_ksef(e, &request.nip))?;
         let now = self.clock().now();
-        let read = probe_read(&client, chrono::Utc::now(), &cancel).await;
-        let write = probe_write(&client, &cancel).await;
-        let introspection = match write {
-            PermissionState::Missing => probe_introspection(&client, &cancel).await,
-            _ => PermissionState::Unknown,
+        let granted = match client.list_tokens(&cancel).await {
+            Ok(tokens) => {
+                let own = token_reference(request.token.expose_secret());
+                tokens
+                    .into_iter()
+                    .find(|t| Some(t.reference_number.as_str()) == own)
+                    .map(|t| t.requested_permissions)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "reading the token's permissions failed");
+                None
+            }
         };
         if let Err(error) = client.logout(&cancel).await {
             tracing::debug!(%error, "ending the test authentication failed");
@@ -908,11 +863,12 @@ impl Desk {
             .iter()
             .map(|&permission| PermissionCheck {
                 permission,
-                state: match permission {
-                    KsefPermission::InvoiceRead => read,
-                    KsefPermission::InvoiceWrite => write,
-                    KsefPermission::Introspection => introspection,
-                    _ => PermissionState::Unknown,
+                state: match &granted {
+                    Some(granted) if granted.contains(&permission.wire()) => {
+                        PermissionState::Granted
+                    }
+                    Some(_) => PermissionState::Missing,
+                    None => PermissionState::Unknown,
                 },
             })
             .collect();
@@ -925,8 +881,7 @@ impl Desk {
             .collect();
         tracing::info!(
             environment = request.environment.as_str(),
-            ?read,
-            ?write,
+            permissions_known = granted.is_some(),
             "KSeF token tested"
         );
         Ok(ConnectionReport {

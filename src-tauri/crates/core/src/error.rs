@@ -62,6 +62,9 @@ pub enum CoreError {
     /// The operating system's keychain could not store or read the token.
     #[error(transparent)]
     Keychain(VaultError),
+    /// The company has no KSeF token saved (never connected, or disconnected).
+    #[error("company {company_id} is not connected to KSeF")]
+    NotConnected { company_id: i64 },
     /// The person using the app lacks the role this action needs in this company.
     #[error("the role {} is needed in company {company_id}", .needed.as_str())]
     Forbidden { needed: Role, company_id: i64 },
@@ -95,6 +98,7 @@ impl CoreError {
             | CoreError::KsefFailed { .. } => ErrorKind::Remote,
             CoreError::Keychain(_) => ErrorKind::Internal,
             CoreError::Forbidden { .. } => ErrorKind::Permission,
+            CoreError::NotConnected { .. } => ErrorKind::Validation,
         }
     }
 
@@ -123,6 +127,7 @@ impl CoreError {
             CoreError::KsefFailed { .. } => "ksef_failed",
             CoreError::Keychain(error) => error.code(),
             CoreError::Forbidden { .. } => "forbidden",
+            CoreError::NotConnected { .. } => "not_connected",
         }
     }
 
@@ -162,6 +167,12 @@ impl CoreError {
                 .collect::<Vec<_>>()
                 .join(" "),
             (CoreError::TokenRejected { reason, .. }, locale) => reason.message(locale),
+            (CoreError::NotConnected { .. }, Locale::Pl) => "Firma nie jest połączona z KSeF. \
+                 Połącz ją w Ustawieniach, wklejając token KSeF."
+                .to_owned(),
+            (CoreError::NotConnected { .. }, Locale::En) => "The company is not connected to \
+                 KSeF. Connect it in Settings by pasting a KSeF token."
+                .to_owned(),
             (CoreError::Forbidden { needed, .. }, Locale::Pl) => format!(
                 "Twoja rola w tej firmie nie pozwala na tę czynność (potrzebna rola: {}). \
                  Poproś administratora firmy o jej nadanie.",

@@ -20,6 +20,7 @@ pub mod connection;
 mod demo;
 mod desk;
 mod error;
+mod ksef_tokens;
 mod locale;
 pub mod nip;
 pub mod vault;
@@ -34,6 +35,8 @@ pub use desk_store::{
     Company, Contractor, CostCounts, KsefEnvironment, Role, SalesCounts, User, DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
+pub use ksef_client::CancellationToken;
+pub use ksef_tokens::{CompanyToken, TokenState};
 pub use locale::Locale;
 pub use nip::{Nip, NipError};
 pub use secrecy::SecretString;

@@ -78,6 +78,7 @@ pub mod retry;
 #[cfg(test)]
 mod schema_tests;
 mod session;
+mod tokens;
 
 pub use auth::{AuthInfo, Credentials};
 pub use availability::{Availability, AvailabilityState, LatarniaMessage, LatarniaStatus};
@@ -95,4 +96,5 @@ pub use session::{
     InvoiceOutcome, InvoiceReference, OnlineSession, RejectionKind, SendOptions, Upo,
     MAX_INVOICE_SIZE,
 };
+pub use tokens::{token_reference, TokenInfo, TokenPermission, TokenStatus, TypedIdentifier};
 pub use tokio_util::sync::CancellationToken;

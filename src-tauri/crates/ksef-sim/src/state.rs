@@ -276,6 +276,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Caller {
     pub context_nip: String,
     pub token_reference: String,
+    pub permissions: Vec<Permission>,
     pub auth_reference: String,
 }
 
@@ -843,6 +844,7 @@ impl AppState {
         Ok(Caller {
             context_nip: grant.context_nip,
             token_reference,
+            permissions: grant.permissions,
             auth_reference: grant.auth_reference,
         })
     }

@@ -1,6 +1,6 @@
 // The window's shared state: who we are working for, in which language, and
 // how the link to KSeF looks. Components read it; only these methods change it.
-import { commands, type CompanyDto, type StatusDto } from "../bindings";
+import { commands, type CompanyDto, type RoleDto, type StatusDto } from "../bindings";
 import { setUiLocale, type Locale } from "../i18n/index.svelte";
 import { call } from "../ipc";
 
@@ -16,6 +16,8 @@ class AppState {
   companies = $state<CompanyDto[]>([]);
   activeCompanyId = $state<number | null>(null);
   status = $state<StatusDto | null>(null);
+  /** The current user's roles in the active company: the UI mirrors what the core enforces. */
+  roles = $state<RoleDto[]>([]);
   page = $state<Page>("dashboard");
   activeCompany = $derived(this.companies.find((c) => c.id === this.activeCompanyId) ?? null);
 
@@ -29,6 +31,7 @@ class AppState {
       this.activeCompanyId = startup.activeCompanyId;
       this.ready = true;
       void this.refreshStatus();
+      void this.refreshRoles();
       setInterval(() => void this.refreshStatus(), STATUS_REFRESH_MS);
     } catch (error) {
       this.startError = error;
@@ -43,10 +46,30 @@ class AppState {
     }
   }
 
+  async refreshRoles(): Promise<void> {
+    const companyId = this.activeCompanyId;
+    if (companyId === null) {
+      this.roles = [];
+      return;
+    }
+    try {
+      const roles = await call(commands.currentRoles(companyId));
+      if (this.activeCompanyId === companyId) this.roles = roles;
+    } catch {
+      this.roles = [];
+    }
+  }
+
+  /** Whether the current user may act as `role` in the active company (admin may all). */
+  can(role: RoleDto): boolean {
+    return this.roles.includes("admin") || this.roles.includes(role);
+  }
+
   async selectCompany(companyId: number): Promise<void> {
     const company = await call(commands.selectCompany(companyId));
     this.activeCompanyId = company.id;
     void this.refreshStatus();
+    void this.refreshRoles();
   }
 
   /** After the wizard connected a company: list it and work on it. */

@@ -12,3 +12,4 @@ mod faults;
 mod hygiene;
 mod online;
 mod query;
+mod tokens;

@@ -300,20 +300,25 @@ pub(crate) async fn generate_token(
         .into_response())
 }
 
-/// `GET /tokens` (CredentialsRead | CredentialsManage).
+/// `GET /tokens`: with CredentialsRead or CredentialsManage every token of the
+/// context, otherwise only the token the caller authenticated with (spec).
 pub(crate) async fn list_tokens(
     State(state): State<Shared>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let caller = state.caller(
-        bearer(&headers),
-        &[Permission::CredentialsRead, Permission::CredentialsManage],
-    )?;
+    let caller = state.caller(bearer(&headers), &[])?;
+    let sees_all = caller.permissions.iter().any(|p| {
+        matches!(
+            p,
+            Permission::CredentialsRead | Permission::CredentialsManage
+        )
+    });
     let inner = state.inner();
     let mut tokens: Vec<_> = inner
         .tokens
         .values()
         .filter(|t| t.spec.context_nip == caller.context_nip)
+        .filter(|t| sees_all || t.reference == caller.token_reference)
         .collect();
     tokens.sort_by_key(|t| std::cmp::Reverse(t.created));
     let items: Vec<Value> = tokens
@@ -354,13 +359,19 @@ pub(crate) async fn token_status(
     Ok(Json(crate::state::AppState::token_json(t)))
 }
 
-/// `DELETE /tokens/{referenceNumber}`: 204, the token is revoked.
+/// `DELETE /tokens/{referenceNumber}`: 204, the token is revoked. Any token may
+/// revoke itself; revoking another needs CredentialsManage (spec).
 pub(crate) async fn delete_token(
     State(state): State<Shared>,
     Path(reference): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let caller = state.caller(bearer(&headers), &[Permission::CredentialsManage])?;
+    let own = state.caller(bearer(&headers), &[])?.token_reference == reference;
+    let caller = if own {
+        state.caller(bearer(&headers), &[])?
+    } else {
+        state.caller(bearer(&headers), &[Permission::CredentialsManage])?
+    };
     if state.revoke_token_reference(&caller.context_nip, &reference) {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -273,8 +273,21 @@ async fn tokens_can_be_generated_listed_used_and_revoked_through_the_api() {
         .expect(200)
         .json()["lastUseDate"]
         .is_string());
-    // The new token may read but not manage tokens.
-    api.with_bearer(&reader).get("/tokens").await.expect(403);
+    // Without CredentialsRead a token sees only itself, and may not revoke others.
+    let own = api
+        .with_bearer(&reader)
+        .get("/tokens")
+        .await
+        .expect(200)
+        .json();
+    let own = own["tokens"].as_array().unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["referenceNumber"], reference);
+    let admin_reference = sim.token.split('|').next().unwrap();
+    api.with_bearer(&reader)
+        .call(Method::DELETE, &format!("/tokens/{admin_reference}"), None)
+        .await
+        .expect(403);
     admin
         .call(Method::DELETE, &format!("/tokens/{reference}"), None)
         .await
