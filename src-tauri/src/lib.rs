@@ -5,6 +5,7 @@
 //! rule, SQL or retry lives here.
 
 mod commands;
+mod demo_reset;
 mod dto;
 mod error;
 mod launch;
@@ -12,6 +13,7 @@ mod logging;
 mod operations;
 mod simulator;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use desk_core::{Desk, SystemClock};
@@ -24,6 +26,9 @@ pub struct AppState {
     pub desk: Arc<Desk>,
     pub operations: operations::Operations,
     pub simulator: Arc<simulator::BuiltInSimulator>,
+    /// Started with `--demo`: the profile may be reset to the demo data.
+    pub demo: bool,
+    pub data_dir: PathBuf,
 }
 
 async fn connect_demo(desk: Arc<Desk>, simulator: Arc<simulator::BuiltInSimulator>) {
@@ -56,6 +61,9 @@ pub fn run() {
                 tracing::warn!("{warning}");
             }
             tracing::info!(data_dir = %data_dir.display(), demo = options.demo, "starting KSeF Desk");
+            if options.demo && demo_reset::apply_if_requested(&data_dir)? {
+                tracing::info!("demo profile reset as requested");
+            }
             // The demo profile never touches the OS keychain: its token is a
             // simulator credential, made anew at each start.
             let vault: Arc<dyn desk_core::TokenVault> = if options.demo {
@@ -67,7 +75,7 @@ pub fn run() {
             if options.demo && desk.seed_demo()? {
                 tracing::info!("demo profile seeded");
             }
-            let simulator = Arc::new(simulator::BuiltInSimulator::new(data_dir.join("simulator")));
+            let simulator = Arc::new(simulator::BuiltInSimulator::new(data_dir.join(simulator::DATA_DIR_NAME)));
             if options.demo {
                 // The window opens at once; the status bar follows the connection.
                 tauri::async_runtime::spawn(connect_demo(desk.clone(), simulator.clone()));
@@ -76,6 +84,8 @@ pub fn run() {
                 desk,
                 operations: operations::Operations::default(),
                 simulator,
+                demo: options.demo,
+                data_dir,
             });
             Ok(())
         })

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use ksef_sim::{SimConfig, SimError, SimHandle, Simulator};
 use tokio::sync::OnceCell;
 
+/// The simulator's data directory inside a profile.
+pub const DATA_DIR_NAME: &str = "simulator";
+
 pub struct BuiltInSimulator {
     data_dir: PathBuf,
     handle: OnceCell<SimHandle>,

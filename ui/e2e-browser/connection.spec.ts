@@ -52,3 +52,14 @@ test("an admin lists the company's KSeF tokens and revokes one", async ({ page }
   await expect(old.getByTestId("token-revoke")).toHaveCount(0);
   await expect(page.getByTestId("status-connection")).toHaveText("Połączono z KSeF");
 });
+
+test("the demo profile can be reset after a confirmation", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("nav-settings").click();
+  await page.getByTestId("demo-reset").click();
+  await expect(page.getByTestId("demo-reset-panel")).toContainText(
+    "Aplikacja uruchomi się ponownie",
+  );
+  await page.getByTestId("demo-reset-confirm").click();
+  await expect(page.getByTestId("demo-resetting")).toContainText("ponowne uruchamianie");
+});

@@ -1,6 +1,7 @@
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use super::with_desk;
+use crate::demo_reset;
 use crate::dto::{LocaleDto, StartupDto, StatusDto};
 use crate::error::IpcError;
 use crate::AppState;
@@ -8,12 +9,14 @@ use crate::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn startup(state: State<'_, AppState>) -> Result<StartupDto, IpcError> {
-    with_desk(&state, |desk| {
+    let demo = state.demo;
+    with_desk(&state, move |desk| {
         Ok(StartupDto {
             locale: desk.locale().into(),
             companies: desk.companies()?.into_iter().map(Into::into).collect(),
             active_company_id: desk.active_company()?.map(|c| c.id),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            demo,
         })
     })
     .await
@@ -35,4 +38,31 @@ pub async fn set_locale(
         desk.set_locale(locale.tag()).map(Into::into)
     })
     .await
+}
+
+/// "Reset demo data": checks the profile is a demo one, asks for the wipe and
+/// restarts the app, which wipes and seeds anew before opening the store.
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_demo(app: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
+    let locale = state.desk.locale();
+    if !state.demo {
+        return Err(IpcError::from_core(
+            &desk_core::CoreError::NotADemoProfile {
+                company: state
+                    .desk
+                    .active_company()
+                    .ok()
+                    .flatten()
+                    .map(|c| c.name)
+                    .unwrap_or_default(),
+            },
+            locale,
+        ));
+    }
+    with_desk(&state, |desk| desk.check_demo_reset()).await?;
+    demo_reset::request(&state.data_dir)
+        .map_err(|error| IpcError::internal(locale, &error.to_string()))?;
+    tracing::info!("demo reset requested; restarting");
+    app.restart()
 }

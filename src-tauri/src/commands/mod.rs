@@ -22,6 +22,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             app::startup,
             app::status,
             app::set_locale,
+            app::reset_demo,
             companies::select_company,
             connection::test_connection,
             connection::connect_company,

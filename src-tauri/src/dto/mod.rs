@@ -117,6 +117,8 @@ pub struct StartupDto {
     pub companies: Vec<CompanyDto>,
     pub active_company_id: Option<i64>,
     pub version: String,
+    /// The app runs on the demo profile (`--demo`): demo data may be reset.
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Type)]

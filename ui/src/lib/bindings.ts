@@ -10,6 +10,11 @@ export const commands = {
 	startup: () => typedError<StartupDto, IpcError>(__TAURI_INVOKE("startup")),
 	status: () => typedError<StatusDto, IpcError>(__TAURI_INVOKE("status")),
 	setLocale: (locale: LocaleDto) => typedError<LocaleDto, IpcError>(__TAURI_INVOKE("set_locale", { locale })),
+	/**
+	 *  "Reset demo data": checks the profile is a demo one, asks for the wipe and
+	 *  restarts the app, which wipes and seeds anew before opening the store.
+	 */
+	resetDemo: () => typedError<null, IpcError>(__TAURI_INVOKE("reset_demo")),
 	selectCompany: (companyId: number) => typedError<CompanyDto, IpcError>(__TAURI_INVOKE("select_company", { companyId })),
 	/**  "Test connection": authenticates for real and reports what the token may do. */
 	testConnection: (operationId: number, request: ConnectionRequestDto) => typedError<ConnectionReportDto, IpcError>(__TAURI_INVOKE("test_connection", { operationId, request })),
@@ -181,6 +186,8 @@ export type StartupDto = {
 	companies: CompanyDto[],
 	activeCompanyId: number | null,
 	version: string,
+	/**  The app runs on the demo profile (`--demo`): demo data may be reset. */
+	demo: boolean,
 };
 
 export type StatusDto = {

@@ -123,7 +123,11 @@ export function installMockIpc(): void {
           companies,
           activeCompanyId,
           version: "0.1.0",
+          demo: true,
         } satisfies StartupDto;
+      case "reset_demo":
+        // The real app restarts here; the mock never answers, like a window about to close.
+        return new Promise(() => {});
       case "status":
         return {
           environment: company(activeCompanyId).environment,

@@ -1,11 +1,14 @@
 //! The demo profile: a sample company with contractors and a user holding
 //! every role, so that a first start shows a working app.
 
-use desk_store::{KsefEnvironment, NewAuditEntry, NewCompany, NewContractor, NewUser, Role};
+use desk_store::{
+    KsefEnvironment, NewAuditEntry, NewCompany, NewContractor, NewUser, Role, Timestamp, Tx,
+};
 
 use secrecy::SecretString;
 
-use crate::{Desk, Result};
+use crate::access::authorize;
+use crate::{CoreError, Desk, Result};
 
 /// The demo company's NIP (valid checksum; it is the simulator's demo company).
 pub const DEMO_NIP: &str = "5265877635";
@@ -56,6 +59,13 @@ impl Desk {
 }
 
 impl Desk {
+    /// Whether this profile may be wiped back to the demo data: every company in it
+    /// works with a simulator (nothing real is lost) and the user administers them all.
+    pub fn check_demo_reset(&self) -> Result<()> {
+        let now = self.clock().now();
+        self.store().write(|tx| Ok(demo_reset_allowed(tx, now)))?
+    }
+
     /// Points the simulator companies at the built-in simulator, whose port
     /// changes with each start, and connects the demo company with the
     /// simulator's demo token (a real authentication over loopback).
@@ -230,4 +240,16 @@ fn demo_contractors() -> Vec<NewContractor> {
             trusted: false,
         },
     ]
+}
+
+fn demo_reset_allowed(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
+    for company in tx.list_companies()? {
+        if company.ksef_environment != KsefEnvironment::Simulator {
+            return Err(CoreError::NotADemoProfile {
+                company: company.name,
+            });
+        }
+        authorize(tx, now, company.id, Role::Admin)?;
+    }
+    Ok(())
 }

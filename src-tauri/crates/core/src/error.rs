@@ -65,6 +65,9 @@ pub enum CoreError {
     /// The company has no KSeF token saved (never connected, or disconnected).
     #[error("company {company_id} is not connected to KSeF")]
     NotConnected { company_id: i64 },
+    /// Only a profile of simulator companies may be wiped back to the demo data.
+    #[error("the profile holds {company}, which works with the real KSeF")]
+    NotADemoProfile { company: String },
     /// The person using the app lacks the role this action needs in this company.
     #[error("the role {} is needed in company {company_id}", .needed.as_str())]
     Forbidden { needed: Role, company_id: i64 },
@@ -99,6 +102,7 @@ impl CoreError {
             CoreError::Keychain(_) => ErrorKind::Internal,
             CoreError::Forbidden { .. } => ErrorKind::Permission,
             CoreError::NotConnected { .. } => ErrorKind::Validation,
+            CoreError::NotADemoProfile { .. } => ErrorKind::Conflict,
         }
     }
 
@@ -128,6 +132,7 @@ impl CoreError {
             CoreError::Keychain(error) => error.code(),
             CoreError::Forbidden { .. } => "forbidden",
             CoreError::NotConnected { .. } => "not_connected",
+            CoreError::NotADemoProfile { .. } => "not_demo_profile",
         }
     }
 
@@ -167,6 +172,14 @@ impl CoreError {
                 .collect::<Vec<_>>()
                 .join(" "),
             (CoreError::TokenRejected { reason, .. }, locale) => reason.message(locale),
+            (CoreError::NotADemoProfile { company }, Locale::Pl) => format!(
+                "Dane demonstracyjne można przywrócić tylko w profilu demo, a firma „{company}” \
+                 pracuje z prawdziwym KSeF. Nic nie zostało usunięte."
+            ),
+            (CoreError::NotADemoProfile { company }, Locale::En) => format!(
+                "Demo data can only be reset in a demo profile, and “{company}” works with the \
+                 real KSeF. Nothing was deleted."
+            ),
             (CoreError::NotConnected { .. }, Locale::Pl) => "Firma nie jest połączona z KSeF. \
                  Połącz ją w Ustawieniach, wklejając token KSeF."
                 .to_owned(),

@@ -13,6 +13,8 @@ class AppState {
   ready = $state(false);
   startError = $state<unknown>(null);
   version = $state("");
+  /** Started on the demo profile: its data may be reset. */
+  demo = $state(false);
   companies = $state<CompanyDto[]>([]);
   activeCompanyId = $state<number | null>(null);
   status = $state<StatusDto | null>(null);
@@ -27,6 +29,7 @@ class AppState {
       const startup = await call(commands.startup());
       setUiLocale(startup.locale);
       this.version = startup.version;
+      this.demo = startup.demo;
       this.companies = startup.companies;
       this.activeCompanyId = startup.activeCompanyId;
       this.ready = true;

@@ -108,3 +108,32 @@ fn the_selected_company_is_remembered_and_unknown_ones_are_not_found() {
     assert!(desk.dashboard(9_999).is_err());
     assert!(desk.contractors(9_999).is_err());
 }
+
+#[test]
+fn only_a_profile_of_simulator_companies_may_be_reset_to_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    desk.seed_demo().unwrap();
+    desk.check_demo_reset().unwrap();
+
+    let store = desk_store::Store::open(&dir.path().join(desk_core::DATABASE_FILE_NAME)).unwrap();
+    store
+        .write(|tx| {
+            tx.insert_company(
+                &desk_store::NewCompany {
+                    nip: "7740001454".into(),
+                    name: "Kwiaciarnia Bratek".into(),
+                    address_line1: String::new(),
+                    address_line2: String::new(),
+                    ksef_environment: KsefEnvironment::Production,
+                    ksef_base_url: None,
+                },
+                chrono::Utc::now(),
+            )
+        })
+        .unwrap();
+    let error = desk.check_demo_reset().unwrap_err();
+    assert_eq!(error.code(), "not_demo_profile");
+    assert_eq!(error.kind(), ErrorKind::Conflict);
+    assert!(error.message(Locale::Pl).contains("Kwiaciarnia Bratek"));
+}
