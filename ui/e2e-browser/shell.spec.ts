@@ -76,3 +76,27 @@ test("contractor search ignores case, diacritics and NIP dashes", async ({ page 
   await page.getByTestId("contractor-search").fill("zzz");
   await expect(page.getByTestId("contractors-no-match")).toContainText("Nic nie pasuje do „zzz”");
 });
+
+test("Ctrl+number switches the company from anywhere", async ({ page }) => {
+  await page.getByTestId("nav-contractors").click();
+  await page.keyboard.press("Control+2");
+  await expect(page.getByTestId("active-company")).toHaveText("Kwiaciarnia Bratek");
+  await expect(page.getByTestId("page-title")).toHaveText("Kontrahenci");
+  await page.keyboard.press("Control+1");
+  await expect(page.getByTestId("active-company")).toHaveText("Pracownia Demo Sp. z o.o.");
+  // The switcher shows the shortcuts.
+  await page.getByTestId("company-switcher").click();
+  await expect(page.getByRole("option", { name: /Kwiaciarnia Bratek/ })).toContainText("Ctrl+2");
+});
+
+test("a bookkeeper sees all companies at once and opens one", async ({ page }) => {
+  await page.getByTestId("dashboard-all").click();
+  const table = page.getByTestId("overview-table");
+  await expect(table.locator("tbody tr")).toHaveCount(2);
+  await expect(table.locator("tbody tr").first()).toContainText("Pracownia Demo Sp. z o.o.");
+  await expect(table.locator("tbody tr").first()).toContainText(/12\s840/);
+  await expect(table.locator("tbody tr").nth(1)).toContainText("Niepołączona");
+  await page.getByTestId("overview-open-2").click();
+  await expect(page.getByTestId("active-company")).toHaveText("Kwiaciarnia Bratek");
+  await expect(page.getByTestId("stat-accepted")).toBeVisible();
+});

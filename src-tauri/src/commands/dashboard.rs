@@ -1,7 +1,7 @@
 use tauri::State;
 
 use super::with_desk;
-use crate::dto::DashboardDto;
+use crate::dto::{CompanyOverviewDto, DashboardDto};
 use crate::error::IpcError;
 use crate::AppState;
 
@@ -13,6 +13,16 @@ pub async fn dashboard(
 ) -> Result<DashboardDto, IpcError> {
     with_desk(&state, move |desk| {
         desk.dashboard(company_id).map(Into::into)
+    })
+    .await
+}
+
+/// Every company at once: counts and connection (the bookkeeper's view).
+#[tauri::command]
+#[specta::specta]
+pub async fn overview(state: State<'_, AppState>) -> Result<Vec<CompanyOverviewDto>, IpcError> {
+    with_desk(&state, |desk| {
+        Ok(desk.overview()?.into_iter().map(Into::into).collect())
     })
     .await
 }

@@ -31,6 +31,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connection::replace_token,
             connection::disconnect_company,
             dashboard::dashboard,
+            dashboard::overview,
             contractors::list_contractors,
             tokens::company_tokens,
             tokens::revoke_company_token,

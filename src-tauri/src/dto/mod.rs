@@ -4,8 +4,8 @@
 pub mod tokens;
 
 use desk_core::{
-    Company, ConnectionReport, ConnectionState, Contractor, CostCounts, Dashboard, FeatureState,
-    KsefEnvironment, Locale, PermissionState, SalesCounts, StatusSummary,
+    Company, CompanyOverview, ConnectionReport, ConnectionState, Contractor, CostCounts, Dashboard,
+    FeatureState, KsefEnvironment, Locale, PermissionState, SalesCounts, StatusSummary,
 };
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -213,6 +213,22 @@ impl From<Dashboard> for DashboardDto {
             sales: d.sales.into(),
             costs: d.costs.into(),
             contractors: d.contractors,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyOverviewDto {
+    pub dashboard: DashboardDto,
+    pub connected: bool,
+}
+
+impl From<CompanyOverview> for CompanyOverviewDto {
+    fn from(o: CompanyOverview) -> CompanyOverviewDto {
+        CompanyOverviewDto {
+            dashboard: o.dashboard.into(),
+            connected: o.connected,
         }
     }
 }

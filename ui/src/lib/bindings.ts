@@ -38,6 +38,8 @@ export const commands = {
 	 */
 	disconnectCompany: (companyId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_company", { companyId })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
+	/**  Every company at once: counts and connection (the bookkeeper's view). */
+	overview: () => typedError<CompanyOverviewDto[], IpcError>(__TAURI_INVOKE("overview")),
 	listContractors: (companyId: number) => typedError<ContractorDto[], IpcError>(__TAURI_INVOKE("list_contractors", { companyId })),
 	/**  The company's KSeF tokens as KSeF lists them (administrators only). */
 	companyTokens: (operationId: number, companyId: number) => typedError<CompanyTokenDto[], IpcError>(__TAURI_INVOKE("company_tokens", { operationId, companyId })),
@@ -60,6 +62,11 @@ export type CompanyDto = {
 	addressLine1: string,
 	addressLine2: string,
 	environment: EnvironmentDto,
+};
+
+export type CompanyOverviewDto = {
+	dashboard: DashboardDto,
+	connected: boolean,
 };
 
 /**  A KSeF token of the company: metadata only, never the secret. */

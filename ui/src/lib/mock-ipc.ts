@@ -8,6 +8,7 @@ import type {
   NewCompanyDto,
   ContractorDto,
   DashboardDto,
+  CompanyOverviewDto,
   CompanyTokenDto,
   IpcError,
   RoleDto,
@@ -113,6 +114,13 @@ export function installMockIpc(): void {
     return found;
   };
 
+  const dashboardOf = (id: unknown): DashboardDto => ({
+    company: company(id),
+    sales: { draft: 2, issued: 0, queued: 1, sending: 0, accepted: 12840, rejected: 0 },
+    costs: { new: 7, described: 1, approved: 3, rejected: 0, paid: 41 },
+    contractors: contractors.length,
+  });
+
   mockWindows("main");
   mockIPC((cmd, args) => {
     const a = (args ?? {}) as Record<string, unknown>;
@@ -140,13 +148,13 @@ export function installMockIpc(): void {
       case "select_company":
         activeCompanyId = company(a.companyId).id;
         return company(activeCompanyId);
+      case "overview":
+        return companies.map((c) => ({
+          dashboard: dashboardOf(c.id),
+          connected: connected.has(c.id),
+        })) satisfies CompanyOverviewDto[];
       case "dashboard":
-        return {
-          company: company(a.companyId),
-          sales: { draft: 2, issued: 0, queued: 1, sending: 0, accepted: 12840, rejected: 0 },
-          costs: { new: 7, described: 1, approved: 3, rejected: 0, paid: 41 },
-          contractors: contractors.length,
-        } satisfies DashboardDto;
+        return dashboardOf(a.companyId);
       case "test_connection":
         return testConnection((a.request as ConnectionRequestDto).token, locale);
       case "connect_company": {

@@ -52,6 +52,13 @@ pub struct Dashboard {
     pub contractors: u32,
 }
 
+/// One company's line in the all-companies view of a bookkeeper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyOverview {
+    pub dashboard: Dashboard,
+    pub connected: bool,
+}
+
 impl Desk {
     /// Opens the profile in `data_dir` (the directory must exist). KSeF tokens go to
     /// `vault` (the app passes [`crate::KeyringVault`], tests a [`crate::MemoryVault`]).
@@ -149,6 +156,20 @@ impl Desk {
                     .unwrap_or(u32::MAX),
             })
         })?)
+    }
+
+    /// Every company's counts and connection, for a bookkeeper's morning look.
+    pub fn overview(&self) -> Result<Vec<CompanyOverview>> {
+        let companies = self.companies()?;
+        companies
+            .into_iter()
+            .map(|company| {
+                Ok(CompanyOverview {
+                    connected: self.has_token(company.id)?,
+                    dashboard: self.dashboard(company.id)?,
+                })
+            })
+            .collect()
     }
 
     pub fn status(&self) -> Result<StatusSummary> {

@@ -30,7 +30,7 @@ pub use connection::{
     AppFeature, CompanyConnection, Connected, ConnectionReport, ConnectionRequest, FeatureCheck,
     FeatureState, InputProblem, KsefPermission, PermissionCheck, PermissionState, TokenRejection,
 };
-pub use desk::{ConnectionState, Dashboard, Desk, StatusSummary};
+pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
     Company, Contractor, CostCounts, KsefEnvironment, Role, SalesCounts, User, DATABASE_FILE_NAME,
 };

@@ -137,3 +137,19 @@ fn only_a_profile_of_simulator_companies_may_be_reset_to_demo_data() {
     assert_eq!(error.kind(), ErrorKind::Conflict);
     assert!(error.message(Locale::Pl).contains("Kwiaciarnia Bratek"));
 }
+
+#[test]
+fn the_overview_lists_every_company_with_its_counts_and_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    assert!(desk.overview().unwrap().is_empty());
+    desk.seed_demo().unwrap();
+    let overview = desk.overview().unwrap();
+    assert_eq!(overview.len(), 1);
+    assert_eq!(
+        overview[0].dashboard.company.name,
+        "Pracownia Demo Sp. z o.o."
+    );
+    assert_eq!(overview[0].dashboard.contractors, 20);
+    assert!(!overview[0].connected, "no token saved yet");
+}
