@@ -144,6 +144,10 @@ class Window {
       `${css} should read ${expected}`,
     );
   }
+  /** Runs `script` (a function body) in the page and returns its value. */
+  async execute(script, args = []) {
+    return wd("POST", `/session/${this.id}/execute/sync`, { script, args });
+  }
   async refresh() {
     await wd("POST", `/session/${this.id}/refresh`, {});
   }

@@ -1,4 +1,28 @@
 // The real-window scenarios. Each gets a fresh demo profile.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+// Records every IPC answer the Rust side delivers to the page. Tauri's `invoke` is
+// frozen, but answers arrive through the callback map it exposes for debugging.
+const RECORD_IPC_ANSWERS = `
+  const callbacks = window.__TAURI_INTERNALS__.callbacks;
+  window.__ipcAnswers = [];
+  callbacks.get = function (id) {
+    const callback = Map.prototype.get.call(this, id);
+    return callback && ((data) => {
+      window.__ipcAnswers.push(JSON.stringify(data) ?? "");
+      return callback(data);
+    });
+  };`;
+
+/** Every file under `dir` except `skip` (relative directory names). */
+function filesUnder(dir, skip) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => !skip.some((s) => path.startsWith(join(dir, s))));
+}
+
 export const tests = [
   {
     name: "opens-demo-company-in-polish",
@@ -56,7 +80,7 @@ export const tests = [
         "a simulator token filled in",
       );
       await win.click("[data-testid=wizard-test]");
-      // A real authentication against the built-in simulator, with permission probes.
+      // A real authentication against the built-in simulator; permissions from GET /tokens.
       await win.expectText("[data-testid=wizard-feature-send_sales_invoices]", /dostępne/);
       await win.expectText("[data-testid=wizard-feature-receive_cost_invoices]", /dostępne/);
       await win.click("[data-testid=wizard-save]");
@@ -110,6 +134,67 @@ export const tests = [
         "the app's own token with its permissions",
         15_000,
       );
+    },
+  },
+  {
+    name: "the-token-never-leaves-the-vault",
+    async run(win, { dataDir }) {
+      await win.click("[data-testid=company-switcher]");
+      await win.click("[data-testid=add-company]");
+      await win.type("[data-testid=wizard-nip]", "774-000-14-54");
+      await win.type("[data-testid=wizard-name]", "Hurtownia Testowa Sp. z o.o.");
+      await win.click("[data-testid=wizard-next]");
+      await win.click("[data-testid=wizard-demo-token]");
+      const token = await win.until(
+        () => win.prop("[data-testid=wizard-token]", "value"),
+        (v) => typeof v === "string" && v.length > 20,
+        "a simulator token filled in",
+      );
+      await win.click("[data-testid=wizard-test]");
+      await win.expectText("[data-testid=wizard-feature-send_sales_invoices]", /dostępne/);
+      // From saving on, the token may travel only into the vault.
+      await win.execute(RECORD_IPC_ANSWERS);
+      await win.click("[data-testid=wizard-save]");
+      await win.until(
+        () => win.textContent("[data-testid=active-company]"),
+        (t) => t === "Hurtownia Testowa Sp. z o.o.",
+        "the new company is active",
+        15_000,
+      );
+      // Visit everything that reads from the backend.
+      for (const page of ["dashboard", "sales", "costs", "contractors", "settings"]) {
+        await win.click(`[data-testid=nav-${page}]`);
+        await win.expectText("[data-testid=page-title]", /\S/);
+      }
+      await win.click("[data-testid=tokens-load]");
+      await win.until(
+        () => win.text("[data-testid=tokens-list]"),
+        (t) => t.includes("Używany przez aplikację"),
+        "the token list from the simulator",
+        15_000,
+      );
+      await win.click("[data-testid=nav-dashboard]");
+      await win.click("[data-testid=dashboard-all]");
+      await win.expectText("[data-testid=overview-table]", /Hurtownia Testowa/);
+
+      const answers = await win.execute("return window.__ipcAnswers;");
+      // The recording worked: it holds the saved company and the token list.
+      for (const expected of ["Hurtownia Testowa", "usedByThisApp"]) {
+        if (!answers.some((a) => a.includes(expected))) {
+          throw new Error(`no IPC answer with ${expected} among ${answers.length}`);
+        }
+      }
+      const secret = token.split("|").pop();
+      const leaking = answers.filter((a) => a.includes(token) || a.includes(secret));
+      if (leaking.length > 0) throw new Error(`the token came back over IPC: ${leaking[0]}`);
+      // The profile on disk: SQLite (with its WAL) and the logs. The built-in
+      // simulator's own data plays KSeF's part, which knows the token by nature.
+      const files = filesUnder(dataDir, ["simulator"]);
+      if (!files.some((f) => f.endsWith(".sqlite3"))) throw new Error("no database found");
+      for (const file of files) {
+        const bytes = readFileSync(file);
+        if (bytes.includes(secret)) throw new Error(`the token is written in ${file}`);
+      }
     },
   },
 ];
