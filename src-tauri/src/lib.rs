@@ -46,6 +46,24 @@ async fn connect_demo(desk: Arc<Desk>, simulator: Arc<simulator::BuiltInSimulato
     }
 }
 
+/// Outside demo mode, companies added with the "built-in simulator" environment
+/// need it running at its new address; their tokens stay in the keychain.
+async fn start_simulator_for_companies(
+    desk: Arc<Desk>,
+    simulator: Arc<simulator::BuiltInSimulator>,
+) {
+    match simulator.get().await {
+        Ok(handle) => match desk.point_simulator_companies_at(&handle.base_url) {
+            Ok(count) => tracing::info!(
+                count,
+                "simulator companies pointed at the built-in simulator"
+            ),
+            Err(error) => tracing::error!("pointing companies at the simulator failed: {error}"),
+        },
+        Err(error) => tracing::error!("the built-in KSeF simulator did not start: {error}"),
+    }
+}
+
 pub fn run() {
     let options = launch::LaunchOptions::from_env_and_args(std::env::args().skip(1));
     let builder = specta_builder();
@@ -79,6 +97,11 @@ pub fn run() {
             if options.demo {
                 // The window opens at once; the status bar follows the connection.
                 tauri::async_runtime::spawn(connect_demo(desk.clone(), simulator.clone()));
+            } else if desk.has_simulator_companies()? {
+                tauri::async_runtime::spawn(start_simulator_for_companies(
+                    desk.clone(),
+                    simulator.clone(),
+                ));
             }
             app.manage(AppState {
                 desk,

@@ -66,6 +66,24 @@ impl Desk {
         self.store().write(|tx| Ok(demo_reset_allowed(tx, now)))?
     }
 
+    /// Whether any company works with the built-in simulator (which then must run).
+    pub fn has_simulator_companies(&self) -> Result<bool> {
+        Ok(self.store().read(|tx| {
+            Ok(tx
+                .list_companies()?
+                .iter()
+                .any(|c| c.ksef_environment == KsefEnvironment::Simulator))
+        })?)
+    }
+
+    /// Points the simulator companies at the built-in simulator, whose port
+    /// changes with each start.
+    pub fn point_simulator_companies_at(&self, base_url: &str) -> Result<usize> {
+        Ok(self
+            .store()
+            .write(|tx| tx.set_simulator_base_url(base_url))?)
+    }
+
     /// Points the simulator companies at the built-in simulator, whose port
     /// changes with each start, and connects the demo company with the
     /// simulator's demo token (a real authentication over loopback).

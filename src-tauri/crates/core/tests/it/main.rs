@@ -153,3 +153,22 @@ fn the_overview_lists_every_company_with_its_counts_and_connection() {
     assert_eq!(overview[0].dashboard.contractors, 20);
     assert!(!overview[0].connected, "no token saved yet");
 }
+
+#[test]
+fn simulator_companies_follow_the_simulator_to_its_new_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    assert!(!desk.has_simulator_companies().unwrap());
+    desk.seed_demo().unwrap();
+    assert!(desk.has_simulator_companies().unwrap());
+    assert_eq!(
+        desk.point_simulator_companies_at("http://127.0.0.1:40123/v2")
+            .unwrap(),
+        1
+    );
+    let company = desk.companies().unwrap().remove(0);
+    assert_eq!(
+        company.ksef_base_url.as_deref(),
+        Some("http://127.0.0.1:40123/v2")
+    );
+}
