@@ -22,3 +22,25 @@ CREATE INDEX sales_documents_company_updated ON sales_documents (company_id, upd
 CREATE INDEX sales_documents_company_gross ON sales_documents (company_id, gross_total_minor);
 CREATE INDEX sales_documents_company_contractor ON sales_documents (company_id, contractor_id);
 CREATE INDEX sales_documents_corrects ON sales_documents (corrects_id);
+
+-- Full-text search of the list: trigram-indexed, so any part of a number, name or
+-- NIP is found without scanning every document.
+CREATE VIRTUAL TABLE sales_search USING fts5(
+    search_text, content = 'sales_documents', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO sales_search (sales_search) VALUES ('rebuild');
+CREATE TRIGGER sales_search_insert AFTER INSERT ON sales_documents
+BEGIN
+    INSERT INTO sales_search (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER sales_search_delete AFTER DELETE ON sales_documents
+BEGIN
+    INSERT INTO sales_search (sales_search, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+END;
+CREATE TRIGGER sales_search_update AFTER UPDATE OF search_text ON sales_documents
+BEGIN
+    INSERT INTO sales_search (sales_search, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+    INSERT INTO sales_search (rowid, search_text) VALUES (new.id, new.search_text);
+END;

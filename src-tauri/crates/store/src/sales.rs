@@ -830,12 +830,20 @@ impl Tx<'_> {
         }
         if let Some(text) = query.text.as_deref().filter(|t| !t.is_empty()) {
             for word in text.split_whitespace() {
-                filter.push_str(" AND search_text LIKE ? ESCAPE '\\'");
-                let escaped = word
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                args.push(Value::Text(format!("%{escaped}%")));
+                // The trigram index needs three characters; shorter words scan.
+                if word.chars().count() >= 3 {
+                    filter.push_str(
+                        " AND id IN (SELECT rowid FROM sales_search WHERE sales_search MATCH ?)",
+                    );
+                    args.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
+                } else {
+                    filter.push_str(" AND search_text LIKE ? ESCAPE '\\'");
+                    let escaped = word
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_");
+                    args.push(Value::Text(format!("%{escaped}%")));
+                }
             }
         }
         let total: u32 = self.tx.query_row(

@@ -6,6 +6,7 @@
 mod connection;
 mod keyring;
 mod leak;
+mod sales;
 
 use std::sync::Arc;
 
