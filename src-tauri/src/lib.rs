@@ -72,6 +72,12 @@ pub fn run() {
                 // The window opens at once; the status bar follows the connection.
                 tauri::async_runtime::spawn(connect_demo(desk.clone(), simulator.clone()));
             }
+            // The outbox sender and end-of-day runs: they outlive every window and
+            // stop with the process; the outbox makes an abrupt stop safe.
+            let sender = desk.clone();
+            tauri::async_runtime::spawn(async move {
+                sender.run_sender(desk_core::CancellationToken::new()).await;
+            });
             app.manage(AppState {
                 desk,
                 operations: operations::Operations::default(),

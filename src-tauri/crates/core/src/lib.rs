@@ -42,8 +42,8 @@ pub use ksef_client::CancellationToken;
 pub use locale::Locale;
 pub use nip::{Nip, NipError};
 pub use sales::{
-    ContractorInput, CrashPoint, DraftLine, DraftTotals, InvoiceDraft, RateTotal, SalesDetail,
-    SalesOverview, SalesProblem, SalesSettings, SendRun,
+    CatchUp, ContractorInput, CrashPoint, DraftLine, DraftTotals, InvoiceDraft, RateTotal,
+    SalesDetail, SalesOverview, SalesProblem, SalesSettings, SendRun,
 };
 pub use secrecy::SecretString;
 pub use vault::{KeyringVault, MemoryVault, TokenVault, VaultError, VaultKey};

@@ -78,7 +78,28 @@ pub struct SalesOverview {
     /// Not in KSeF yet with an issue date before today (offline-mode rules apply).
     pub late: Vec<i64>,
     /// The last end-of-day run made at start because the app was closed at its time.
-    pub last_catch_up: Option<String>,
+    pub last_catch_up: Option<CatchUp>,
+}
+
+/// An end-of-day run made late, at the next start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatchUp {
+    /// When it should have run (Polish time, `dd.mm.yyyy hh:mm`).
+    pub scheduled: String,
+    /// When it ran.
+    pub ran: String,
+    pub documents: u32,
+}
+
+impl CatchUp {
+    fn parse(note: &str) -> Option<CatchUp> {
+        let mut parts = note.split('|');
+        Some(CatchUp {
+            scheduled: parts.next()?.to_owned(),
+            ran: parts.next()?.to_owned(),
+            documents: parts.next()?.parse().ok()?,
+        })
+    }
 }
 
 /// A new contractor as typed in the invoice form.
@@ -534,7 +555,10 @@ impl Desk {
                 waiting_for_end_of_day: waiting,
                 at_risk_today,
                 late,
-                last_catch_up: tx.company_setting(company_id, EOD_LAST_CATCH_UP)?,
+                last_catch_up: tx
+                    .company_setting(company_id, EOD_LAST_CATCH_UP)?
+                    .as_deref()
+                    .and_then(CatchUp::parse),
             })
         })
     }

@@ -51,6 +51,11 @@ pub enum SalesProblem {
     SeriesPattern {
         input: String,
     },
+    /// A date that is not `YYYY-MM-DD`.
+    InvalidDate {
+        field: &'static str,
+        input: String,
+    },
     /// A business rule of FA(3) (fa3's finding, already in both languages).
     Rule {
         code: &'static str,
@@ -81,6 +86,7 @@ impl SalesProblem {
             SalesProblem::CorrectionReasonEmpty => "correction_reason".into(),
             SalesProblem::EndOfDayTime { .. } => "end_of_day_time".into(),
             SalesProblem::SeriesPattern { .. } => "series_pattern".into(),
+            SalesProblem::InvalidDate { field, .. } => (*field).into(),
             SalesProblem::Rule { path, .. } => path.clone(),
         }
     }
@@ -110,6 +116,7 @@ impl SalesProblem {
             SalesProblem::CorrectionReasonEmpty => "correction_reason_empty",
             SalesProblem::EndOfDayTime { .. } => "end_of_day_time",
             SalesProblem::SeriesPattern { .. } => "series_pattern",
+            SalesProblem::InvalidDate { .. } => "invalid_date",
             SalesProblem::Rule { code, .. } => code,
         }
     }
@@ -220,6 +227,12 @@ impl SalesProblem {
                 "The numbering pattern “{input}” must contain {{n}} (the number) and {{YYYY}} \
                  (the year); with a monthly reset also {{MM}}."
             ),
+            SalesProblem::InvalidDate { input, .. } if pl => {
+                format!("„{input}” nie jest datą. Podaj datę w formacie RRRR-MM-DD.")
+            }
+            SalesProblem::InvalidDate { input, .. } => {
+                format!("“{input}” is not a date. Use YYYY-MM-DD.")
+            }
             SalesProblem::Rule { pl: text, .. } if pl => text.clone(),
             SalesProblem::Rule { en, .. } => en.clone(),
         }

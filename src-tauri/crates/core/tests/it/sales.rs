@@ -422,7 +422,8 @@ async fn sales_the_end_of_day_run_sends_at_its_time_or_at_the_next_start() {
         .unwrap()
         .last_catch_up
         .unwrap();
-    assert!(note.ends_with("|1"), "{note}");
+    assert_eq!(note.documents, 1);
+    assert!(note.scheduled.ends_with("19:00"), "{note:?}");
 }
 
 #[tokio::test]
