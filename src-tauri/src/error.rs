@@ -63,6 +63,11 @@ impl IpcError {
                     code: problem.code().to_owned(),
                     message: problem.message(locale),
                 })
+                .chain(error.sales_problems().iter().map(|problem| FieldErrorDto {
+                    field: problem.field(),
+                    code: problem.code().to_owned(),
+                    message: problem.message(locale),
+                }))
                 .collect(),
         }
     }

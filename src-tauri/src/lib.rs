@@ -103,6 +103,12 @@ pub fn run() {
                     simulator.clone(),
                 ));
             }
+            // The outbox sender and end-of-day runs: they outlive every window and
+            // stop with the process; the outbox makes an abrupt stop safe.
+            let sender = desk.clone();
+            tauri::async_runtime::spawn(async move {
+                sender.run_sender(desk_core::CancellationToken::new()).await;
+            });
             app.manage(AppState {
                 desk,
                 operations: operations::Operations::default(),

@@ -30,7 +30,7 @@ test("shows dashboard counts in Polish number format", async ({ page }) => {
 test("moves between areas by click and by Alt+number", async ({ page }) => {
   await page.getByTestId("nav-sales").click();
   await expect(page.getByTestId("page-title")).toHaveText("Sprzedaż");
-  await expect(page.getByTestId("sales-empty")).toBeVisible();
+  await expect(page.getByTestId("sales-list")).toBeVisible();
   await page.getByTestId("nav-costs").click();
   await expect(page.getByTestId("costs-empty")).toBeVisible();
   await page.keyboard.press("Alt+4");

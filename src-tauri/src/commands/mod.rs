@@ -5,6 +5,7 @@ mod companies;
 mod connection;
 mod contractors;
 mod dashboard;
+mod sales;
 mod tokens;
 
 use std::future::Future;
@@ -36,6 +37,20 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             tokens::company_tokens,
             tokens::revoke_company_token,
             tokens::current_roles,
+            sales::sales_list,
+            sales::sales_detail,
+            sales::sales_overview,
+            sales::save_draft,
+            sales::delete_draft,
+            sales::draft_totals,
+            sales::preview_invoice,
+            sales::issue_invoice,
+            sales::send_invoice,
+            sales::start_correction,
+            sales::save_upo,
+            sales::add_contractor,
+            sales::sales_settings,
+            sales::set_sales_settings,
         ])
         // Row ids are SQLite rowids, far below 2^53, so they are safe as JS numbers.
         .dangerously_cast_bigints_to_number()

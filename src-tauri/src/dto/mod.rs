@@ -10,6 +10,10 @@ use desk_core::{
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+mod sales;
+
+pub use sales::*;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum LocaleDto {

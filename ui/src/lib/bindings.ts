@@ -50,9 +50,40 @@ export const commands = {
 	revokeCompanyToken: (operationId: number, companyId: number, reference: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("revoke_company_token", { operationId, companyId, reference })),
 	/**  The current user's roles in the company; the UI mirrors them, the core enforces them. */
 	currentRoles: (companyId: number) => typedError<RoleDto[], IpcError>(__TAURI_INVOKE("current_roles", { companyId })),
+	salesList: (companyId: number, query: SalesQueryDto) => typedError<SalesPageDto, IpcError>(__TAURI_INVOKE("sales_list", { companyId, query })),
+	salesDetail: (companyId: number, documentId: number) => typedError<SalesDetailDto, IpcError>(__TAURI_INVOKE("sales_detail", { companyId, documentId })),
+	salesOverview: (companyId: number) => typedError<SalesOverviewDto, IpcError>(__TAURI_INVOKE("sales_overview", { companyId })),
+	/**  Autosave: creates the draft (`documentId` null) or overwrites it. */
+	saveDraft: (companyId: number, documentId: number | null, draft: InvoiceDraftDto) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("save_draft", { companyId, documentId, draft })),
+	deleteDraft: (companyId: number, documentId: number) => typedError<null, IpcError>(__TAURI_INVOKE("delete_draft", { companyId, documentId })),
+	/**  Totals per VAT rate of the form as typed (incomplete lines count as zero). */
+	draftTotals: (draft: InvoiceDraftDto) => typedError<TotalsDto, IpcError>(__TAURI_INVOKE("draft_totals", { draft })),
+	/**  The visualisation (HTML) of a draft or an issued invoice. */
+	previewInvoice: (companyId: number, documentId: number) => typedError<string, IpcError>(__TAURI_INVOKE("preview_invoice", { companyId, documentId })),
+	issueInvoice: (companyId: number, documentId: number) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("issue_invoice", { companyId, documentId })),
+	/**
+	 *  Queues an issued invoice: sent at once by the background sender, or at the
+	 *  company's end-of-day time.
+	 */
+	sendInvoice: (companyId: number, documentId: number, mode: SendModeDto) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("send_invoice", { companyId, documentId, mode })),
+	startCorrection: (companyId: number, documentId: number) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("start_correction", { companyId, documentId })),
+	/**
+	 *  Saves the UPO XML exactly as KSeF sent it into the user's Downloads folder and
+	 *  returns the file's path.
+	 */
+	saveUpo: (companyId: number, documentId: number) => typedError<string, IpcError>(__TAURI_INVOKE("save_upo", { companyId, documentId })),
+	addContractor: (companyId: number, contractor: ContractorInputDto) => typedError<ContractorDto, IpcError>(__TAURI_INVOKE("add_contractor", { companyId, contractor })),
+	salesSettings: (companyId: number) => typedError<SalesSettingsDto, IpcError>(__TAURI_INVOKE("sales_settings", { companyId })),
+	setSalesSettings: (companyId: number, settings: SalesSettingsDto) => typedError<SalesSettingsDto, IpcError>(__TAURI_INVOKE("set_sales_settings", { companyId, settings })),
 };
 
 /* Types */
+export type CatchUpDto = {
+	scheduled: string,
+	ran: string,
+	documents: number,
+};
+
 export type CheckStateDto = "yes" | "no" | "unknown";
 
 export type CompanyDto = {
@@ -110,6 +141,16 @@ export type ContractorDto = {
 	trusted: boolean,
 };
 
+export type ContractorInputDto = {
+	nip: string,
+	euVatId: string,
+	name: string,
+	addressLine1: string,
+	addressLine2: string,
+	countryCode: string,
+	email: string,
+};
+
 export type CostCountsDto = {
 	new: number,
 	described: number,
@@ -123,6 +164,24 @@ export type DashboardDto = {
 	sales: SalesCountsDto,
 	costs: CostCountsDto,
 	contractors: number,
+};
+
+/**  One step of the communication history. */
+export type DocumentEventDto = {
+	at: string,
+	kind: string,
+	ksefOperation: string | null,
+	/**  `ok`, `error`, `retry`, `info`. */
+	outcome: string,
+	detail: string | null,
+};
+
+export type DraftLineDto = {
+	name: string,
+	unit: string,
+	quantity: string,
+	unitPrice: string,
+	rate: string,
 };
 
 export type EnvironmentDto = "test" | "demo" | "production" | "simulator";
@@ -139,6 +198,22 @@ export type FieldErrorDto = {
 	field: string,
 	code: string,
 	message: string,
+};
+
+/**  The invoice form as typed (numbers stay text). */
+export type InvoiceDraftDto = {
+	contractorId: number | null,
+	issueDate: string | null,
+	saleDate: string | null,
+	dueDate: string | null,
+	currency: string,
+	exchangeRate: string,
+	pricesGross: boolean,
+	lines: DraftLineDto[],
+	bankAccount: string,
+	splitPayment: boolean,
+	notes: string,
+	correctionReason: string,
 };
 
 /**
@@ -176,6 +251,14 @@ export type PermissionCheckDto = {
 	state: CheckStateDto,
 };
 
+export type RateTotalDto = {
+	/**  FA(3) rate code (`23`, `8`, `zw`, ...). */
+	rate: string,
+	net: string,
+	vat: string,
+	gross: string,
+};
+
 export type RoleDto = "admin" | "sales" | "costs" | "accounting" | "finance";
 
 export type SalesCountsDto = {
@@ -186,6 +269,93 @@ export type SalesCountsDto = {
 	accepted: number,
 	rejected: number,
 };
+
+export type SalesDetailDto = {
+	document: SalesDocumentDto,
+	draft: InvoiceDraftDto,
+	totals: TotalsDto,
+	events: DocumentEventDto[],
+	corrections: SalesDocumentDto[],
+	corrects: SalesDocumentDto | null,
+	/**  Not in KSeF yet and issued before today: offline-mode rules apply. */
+	late: boolean,
+	upo: UpoDto | null,
+	/**  Why the last sending attempt did not finish (in the user's language). */
+	outboxError: string | null,
+};
+
+/**  A row of the sales list (and the head of a document). */
+export type SalesDocumentDto = {
+	id: number,
+	number: string | null,
+	/**  `VAT` or `KOR`. */
+	kind: string,
+	status: SalesStatusDto,
+	issueDate: string | null,
+	dueDate: string | null,
+	contractorId: number | null,
+	buyerName: string,
+	buyerNip: string | null,
+	currency: string,
+	netMinor: number,
+	vatMinor: number,
+	grossMinor: number,
+	ksefNumber: string | null,
+	acceptedAt: string | null,
+	upoReceivedAt: string | null,
+	rejectionCode: number | null,
+	rejectionMessage: string | null,
+	correctsId: number | null,
+	sendMode: SendModeDto | null,
+	/**  Sent after its issue date: KSeF's offline-mode rules applied. */
+	offlineMode: boolean,
+	updatedAt: string,
+};
+
+export type SalesOverviewDto = {
+	settings: SalesSettingsDto,
+	nextEndOfDay: string | null,
+	waitingForEndOfDay: number,
+	/**  Issued today but not queued: late (offline mode) unless sent today. */
+	atRiskToday: number[],
+	/**  Not in KSeF yet and issued before today. */
+	late: number[],
+	lastCatchUp: CatchUpDto | null,
+};
+
+export type SalesPageDto = {
+	rows: SalesDocumentDto[],
+	total: number,
+};
+
+export type SalesQueryDto = {
+	statuses: SalesStatusDto[],
+	issuedFrom: string | null,
+	issuedTo: string | null,
+	contractorId: number | null,
+	minGrossMinor: number | null,
+	maxGrossMinor: number | null,
+	text: string | null,
+	sort: SalesSortDto,
+	descending: boolean,
+	offset: number,
+	limit: number,
+};
+
+export type SalesSettingsDto = {
+	endOfDayEnabled: boolean,
+	/**  `HH:MM`, Polish time. */
+	endOfDayTime: string,
+	/**  e.g. `FV/{n}/{MM}/{YYYY}`. */
+	seriesPattern: string,
+	seriesMonthly: boolean,
+};
+
+export type SalesSortDto = "issueDate" | "number" | "buyer" | "gross" | "status" | "updated";
+
+export type SalesStatusDto = "draft" | "issued" | "queued" | "sending" | "accepted" | "rejected";
+
+export type SendModeDto = "now" | "endOfDay";
 
 /**  Everything the window needs to draw its first frame, in one call. */
 export type StartupDto = {
@@ -204,6 +374,27 @@ export type StatusDto = {
 };
 
 export type TokenStateDto = "pending" | "active" | "revoking" | "revoked" | "failed" | "unknown";
+
+export type TotalsDto = {
+	perRate: RateTotalDto[],
+	net: string,
+	vat: string,
+	gross: string,
+};
+
+/**  The UPO in readable form. */
+export type UpoDto = {
+	receiver: string,
+	sessionReference: string,
+	sellerNip: string,
+	ksefNumber: string,
+	invoiceNumber: string,
+	issueDate: string,
+	sentAt: string,
+	numberedAt: string,
+	documentHash: string,
+	mode: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

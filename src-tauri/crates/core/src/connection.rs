@@ -266,6 +266,8 @@ pub enum TokenRejection {
     Revoked,
     /// The token is no longer (or not yet) active.
     Expired,
+    /// No token is saved for the company (never connected, or disconnected).
+    Missing,
 }
 
 impl TokenRejection {
@@ -274,6 +276,7 @@ impl TokenRejection {
             TokenRejection::Invalid => "token_invalid",
             TokenRejection::Revoked => "token_revoked",
             TokenRejection::Expired => "token_expired",
+            TokenRejection::Missing => "token_missing",
         }
     }
 
@@ -298,6 +301,12 @@ impl TokenRejection {
                 .to_owned(),
             (TokenRejection::Expired, Locale::En) => "The token is not active: it expired or is \
                 not activated yet. Generate a new token in the KSeF taxpayer application."
+                .to_owned(),
+            (TokenRejection::Missing, Locale::Pl) => "Ta firma nie ma zapisanego tokena KSeF, \
+                więc faktury czekają w kolejce. Połącz firmę z KSeF w ustawieniach firmy."
+                .to_owned(),
+            (TokenRejection::Missing, Locale::En) => "This company has no KSeF token saved, so \
+                invoices wait in the queue. Connect the company to KSeF in its settings."
                 .to_owned(),
         }
     }
@@ -533,6 +542,37 @@ fn interactive_config() -> ClientConfig {
             ..PollPolicy::default()
         },
         ..ClientConfig::default()
+    }
+}
+
+/// The sender's waits: nobody watches, but a failing KSeF must not hold the queue
+/// for long; the outbox retries later anyway.
+fn background_config() -> ClientConfig {
+    ClientConfig {
+        request_timeout: Duration::from_secs(30),
+        connect_timeout: Duration::from_secs(5),
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(2),
+            max_retry_after: Duration::from_secs(5),
+        },
+        poll: PollPolicy {
+            auth_timeout: Duration::from_secs(60),
+            invoice_timeout: Duration::from_secs(120),
+            ..PollPolicy::default()
+        },
+        ..ClientConfig::default()
+    }
+}
+
+/// Maps a client failure while sending to what the user must do.
+pub(crate) fn ksef_error(error: KsefError, nip: &str) -> CoreError {
+    match Nip::parse(nip) {
+        Ok(nip) => from_ksef(error, &nip),
+        Err(_) => CoreError::KsefFailed {
+            detail: error.to_string(),
+        },
     }
 }
 
@@ -891,6 +931,30 @@ impl Desk {
             features,
             checked_at: now,
         })
+    }
+
+    /// An authenticated client for a stored company, with its token from the vault.
+    pub(crate) async fn company_client(
+        &self,
+        company: &Company,
+        cancel: &CancellationToken,
+    ) -> Result<KsefClient> {
+        let nip = Nip::parse(&company.nip)?;
+        let key = VaultKey::new(nip.clone(), company.ksef_environment);
+        let vault = Arc::clone(self.vault_arc());
+        let token = run_blocking(move || vault.load(&key))
+            .await?
+            .ok_or_else(|| CoreError::TokenRejected {
+                reason: TokenRejection::Missing,
+                ksef_status: 0,
+            })?;
+        let env = environment(company.ksef_environment, company.ksef_base_url.as_deref())?;
+        let client = KsefClient::new(env, background_config()).map_err(|e| from_ksef(e, &nip))?;
+        client
+            .authenticate_with_token(nip.as_str(), token, cancel)
+            .await
+            .map_err(|e| from_ksef(e, &nip))?;
+        Ok(client)
     }
 
     async fn vault_save(&self, key: VaultKey, token: SecretString) -> Result<()> {

@@ -14,11 +14,12 @@ use crate::{CoreError, Desk, Result};
 pub const DEMO_NIP: &str = "5265877635";
 
 impl Desk {
-    /// Fills an empty profile with the demo company. Returns `false` and
+    /// Fills an empty profile with the demo company (and its sales, see
+    /// [`Desk::seed_demo_sales`]). Returns `false` and
     /// changes nothing when the profile already has a company.
     pub fn seed_demo(&self) -> Result<bool> {
         let now = self.clock().now();
-        Ok(self.store().write(|tx| {
+        self.store().write_with(|tx| {
             if !tx.list_companies()?.is_empty() {
                 return Ok(false);
             }
@@ -46,6 +47,7 @@ impl Desk {
             for role in Role::ALL {
                 tx.grant_role(user.id, company.id, role)?;
             }
+            crate::sales::seed_demo_sales_in(tx, &company, now)?;
             tx.append_audit(&NewAuditEntry {
                 at: now,
                 user_id: Some(user.id),
@@ -54,7 +56,7 @@ impl Desk {
                 detail: "",
             })?;
             Ok(true)
-        })?)
+        })
     }
 }
 

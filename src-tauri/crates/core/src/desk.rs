@@ -23,6 +23,9 @@ pub struct Desk {
     /// few seconds and a keychain read can be slow, so the answer is kept and
     /// updated by connect, replace and disconnect.
     connected: Mutex<HashMap<i64, bool>>,
+    /// One outbox run at a time (the background loop and "send now" share it).
+    sender_lock: tokio::sync::Mutex<()>,
+    sender_wakeup: tokio::sync::Notify,
 }
 
 /// What the status bar shows.
@@ -79,6 +82,8 @@ impl Desk {
             vault,
             locale: RwLock::new(locale),
             connected: Mutex::new(HashMap::new()),
+            sender_lock: tokio::sync::Mutex::new(()),
+            sender_wakeup: tokio::sync::Notify::new(),
         })
     }
 
@@ -219,5 +224,18 @@ impl Desk {
 
     pub(crate) fn vault_arc(&self) -> &Arc<dyn TokenVault> {
         &self.vault
+    }
+
+    pub(crate) fn sender_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.sender_lock
+    }
+
+    pub(crate) fn sender_wakeup(&self) -> &tokio::sync::Notify {
+        &self.sender_wakeup
+    }
+
+    /// Tells the background sender there is something to send now.
+    pub(crate) fn wake_sender(&self) {
+        self.sender_wakeup.notify_one();
     }
 }

@@ -1,6 +1,7 @@
 use desk_store::{Role, StoreError};
 
 use crate::connection::{InputProblem, TokenRejection};
+use crate::sales::SalesProblem;
 use crate::vault::VaultError;
 use crate::Locale;
 
@@ -71,6 +72,19 @@ pub enum CoreError {
     /// The person using the app lacks the role this action needs in this company.
     #[error("the role {} is needed in company {company_id}", .needed.as_str())]
     Forbidden { needed: Role, company_id: i64 },
+    /// An invoice or contractor form is wrong; every problem found is listed.
+    #[error("invalid invoice: {}", .0.iter().map(|p| p.message(Locale::En)).collect::<Vec<_>>().join(" "))]
+    InvalidSales(Vec<SalesProblem>),
+    /// The document is past the state this action needs (e.g. editing a sent invoice).
+    #[error("sales document {id} is {status}; {action} is not possible")]
+    WrongDocumentState {
+        id: i64,
+        status: &'static str,
+        action: &'static str,
+    },
+    /// End-of-day sending was chosen but the company has it turned off.
+    #[error("end-of-day sending is off for company {company_id}")]
+    EndOfDayOff { company_id: i64 },
 }
 
 impl From<StoreError> for CoreError {
@@ -103,6 +117,16 @@ impl CoreError {
             CoreError::Forbidden { .. } => ErrorKind::Permission,
             CoreError::NotConnected { .. } => ErrorKind::Validation,
             CoreError::NotADemoProfile { .. } => ErrorKind::Conflict,
+            CoreError::InvalidSales(_) | CoreError::EndOfDayOff { .. } => ErrorKind::Validation,
+            CoreError::WrongDocumentState { .. } => ErrorKind::Conflict,
+        }
+    }
+
+    /// The problems of [`CoreError::InvalidSales`], each naming its field (empty otherwise).
+    pub fn sales_problems(&self) -> &[SalesProblem] {
+        match self {
+            CoreError::InvalidSales(problems) => problems,
+            _ => &[],
         }
     }
 
@@ -133,6 +157,9 @@ impl CoreError {
             CoreError::Forbidden { .. } => "forbidden",
             CoreError::NotConnected { .. } => "not_connected",
             CoreError::NotADemoProfile { .. } => "not_demo_profile",
+            CoreError::InvalidSales(_) => "invalid_input",
+            CoreError::WrongDocumentState { .. } => "wrong_document_state",
+            CoreError::EndOfDayOff { .. } => "end_of_day_off",
         }
     }
 
@@ -186,6 +213,29 @@ impl CoreError {
             (CoreError::NotConnected { .. }, Locale::En) => "The company is not connected to \
                  KSeF. Connect it in Settings by pasting a KSeF token."
                 .to_owned(),
+            (CoreError::InvalidSales(problems), locale) => problems
+                .iter()
+                .map(|p| p.message(locale))
+                .collect::<Vec<_>>()
+                .join(" "),
+            (CoreError::WrongDocumentState { status, action, .. }, Locale::Pl) => format!(
+                "Tej czynności ({}) nie można wykonać, bo dokument ma status „{}”. Odśwież \
+                 widok; wysłaną fakturę zmienia się fakturą korygującą.",
+                action_pl(action),
+                status_pl(status)
+            ),
+            (CoreError::WrongDocumentState { status, action, .. }, Locale::En) => format!(
+                "This ({action}) is not possible because the document is {status}. Refresh the \
+                 view; a sent invoice is changed with a correction invoice."
+            ),
+            (CoreError::EndOfDayOff { .. }, Locale::Pl) => "Wysyłka na koniec dnia jest \
+                wyłączona dla tej firmy. Wyślij fakturę teraz albo włącz wysyłkę na koniec dnia \
+                w ustawieniach sprzedaży."
+                .into(),
+            (CoreError::EndOfDayOff { .. }, Locale::En) => "End-of-day sending is off for this \
+                company. Send the invoice now or turn end-of-day sending on in the sales \
+                settings."
+                .into(),
             (CoreError::Forbidden { needed, .. }, Locale::Pl) => format!(
                 "Twoja rola w tej firmie nie pozwala na tę czynność (potrzebna rola: {}). \
                  Poproś administratora firmy o jej nadanie.",
@@ -315,7 +365,32 @@ fn entity_pl(entity: &str) -> &'static str {
         "company" => "firma",
         "contractor" => "kontrahent",
         "user" => "użytkownik",
+        "sales document" => "dokument sprzedaży",
+        "numbering series" => "seria numeracji",
         _ => "obiekt",
+    }
+}
+
+fn action_pl(action: &str) -> &'static str {
+    match action {
+        "edit" => "edycja",
+        "issue" => "wystawienie",
+        "send" => "wysyłka",
+        "correct" => "korekta",
+        "delete" => "usunięcie",
+        _ => "zmiana",
+    }
+}
+
+fn status_pl(status: &str) -> &'static str {
+    match status {
+        "draft" => "szkic",
+        "issued" => "wystawiona",
+        "queued" => "w kolejce",
+        "sending" => "wysyłanie",
+        "accepted" => "przyjęta przez KSeF",
+        "rejected" => "odrzucona przez KSeF",
+        _ => "nieznany",
     }
 }
 

@@ -10,6 +10,7 @@
 //! * [`vault`]: [`TokenVault`], where KSeF tokens live ([`KeyringVault`] = the OS
 //!   keychain, [`MemoryVault`] for tests).
 //! * [`connection`]: test a KSeF token, connect / replace token / disconnect a company.
+//! * [`sales`]: drafts, issuing, the sending outbox ([`sales::sender`]), corrections.
 //!
 //! Must not know: Tauri, SQL, HTTP details (KSeF is reached only through
 //! `ksef-client`). Time comes from [`Clock`] so tests can fix it.
@@ -23,6 +24,7 @@ mod error;
 mod ksef_tokens;
 mod locale;
 pub mod nip;
+pub mod sales;
 pub mod vault;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -32,12 +34,18 @@ pub use connection::{
 };
 pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
-    Company, Contractor, CostCounts, KsefEnvironment, Role, SalesCounts, User, DATABASE_FILE_NAME,
+    Company, Contractor, CostCounts, DocumentEvent, KsefEnvironment, Role, SalesCounts,
+    SalesDocument, SalesPage, SalesQuery, SalesSort, SalesStatus, SendMode, User,
+    DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
 pub use ksef_client::CancellationToken;
 pub use ksef_tokens::{CompanyToken, TokenState};
 pub use locale::Locale;
 pub use nip::{Nip, NipError};
+pub use sales::{
+    CatchUp, ContractorInput, CrashPoint, DraftLine, DraftTotals, InvoiceDraft, RateTotal,
+    SalesDetail, SalesOverview, SalesProblem, SalesSettings, SendRun,
+};
 pub use secrecy::SecretString;
 pub use vault::{KeyringVault, MemoryVault, TokenVault, VaultError, VaultKey};

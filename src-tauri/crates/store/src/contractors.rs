@@ -1,4 +1,4 @@
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{Result, StoreError, Timestamp, Tx};
 
@@ -66,6 +66,22 @@ impl Tx<'_> {
             [id],
             contractor_from_row,
         )?)
+    }
+
+    pub fn contractor(&self, id: i64) -> Result<Contractor> {
+        self.tx
+            .query_row(
+                "SELECT id, company_id, nip, eu_vat_id, name, address_line1, address_line2,
+                        country_code, email, trusted, created_at, updated_at
+                 FROM contractors WHERE id = ?1",
+                [id],
+                contractor_from_row,
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound {
+                entity: "contractor",
+                id,
+            })
     }
 
     /// A company's contractors by name.

@@ -16,6 +16,7 @@ mod contractors;
 mod dashboard;
 mod error;
 mod migrations;
+mod sales;
 mod settings;
 mod users;
 
@@ -31,6 +32,10 @@ pub use contractors::{Contractor, NewContractor};
 pub use dashboard::{CostCounts, SalesCounts};
 pub use error::{Result, StoreError};
 pub use migrations::LATEST_SCHEMA_VERSION;
+pub use sales::{
+    DocumentEvent, DraftRow, IssuedRow, NewDocumentEvent, NumberingSeries, OutboxEntry,
+    OutboxState, SalesDocument, SalesPage, SalesQuery, SalesSort, SalesStatus, SendMode,
+};
 pub use users::{NewUser, Role, User};
 
 /// Timestamps are stored as RFC 3339 UTC text.
@@ -87,6 +92,38 @@ impl Store {
     /// Runs `f` in a write transaction, committed only when `f` succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.transaction(TransactionBehavior::Immediate, f)
+    }
+
+    /// [`Store::read`] for callers whose own error type wraps [`StoreError`], so a
+    /// closure can fail with a domain error (and the transaction is rolled back).
+    pub fn read_with<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.transaction_with(TransactionBehavior::Deferred, f)
+    }
+
+    /// [`Store::write`] for callers whose own error type wraps [`StoreError`]: a
+    /// domain error from the closure rolls the transaction back like a store error.
+    pub fn write_with<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.transaction_with(TransactionBehavior::Immediate, f)
+    }
+
+    fn transaction_with<T, E: From<StoreError>>(
+        &self,
+        behavior: TransactionBehavior,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(behavior)
+            .map_err(StoreError::from)?;
+        let value = f(&Tx { tx: &tx })?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
     }
 
     fn transaction<T>(

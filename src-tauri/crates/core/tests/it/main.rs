@@ -6,6 +6,7 @@
 mod connection;
 mod keyring;
 mod leak;
+mod sales;
 mod tokens;
 
 use std::sync::Arc;
@@ -53,7 +54,11 @@ fn the_demo_seed_fills_an_empty_profile_once() {
     assert_eq!(company.ksef_environment, KsefEnvironment::Simulator);
     let dashboard = desk.dashboard(company.id).unwrap();
     assert_eq!(dashboard.contractors, 20);
-    assert_eq!(dashboard.sales, Default::default());
+    let sales = dashboard.sales;
+    let total = sales.draft + sales.issued + sales.queued + sales.accepted + sales.rejected;
+    assert_eq!(total as usize, desk_core::sales::DEMO_SALES);
+    assert!(sales.draft > 0 && sales.issued > 0 && sales.queued > 0);
+    assert!(sales.accepted > 0 && sales.rejected > 0);
     assert_eq!(
         desk.status().unwrap().environment,
         Some(KsefEnvironment::Simulator)
