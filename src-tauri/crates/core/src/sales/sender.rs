@@ -225,8 +225,10 @@ impl Desk {
                 let mut late_rows = Vec::new();
                 for entry in tx.open_outbox(company.id)? {
                     let document = tx.sales_document(entry.sales_document_id)?;
+                    // Only rows still at their planned time: a deferred row was tried.
                     if document.send_mode == Some(SendMode::EndOfDay)
                         && entry.attempts == 0
+                        && entry.last_error.is_none()
                         && entry.not_before + CATCH_UP_AFTER < now
                     {
                         late_rows.push((entry, document));
