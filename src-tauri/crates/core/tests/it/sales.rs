@@ -13,7 +13,7 @@ use desk_core::{
     InvoiceDraft, Locale, MemoryVault, SalesQuery, SalesSettings, SalesStatus, SendMode,
 };
 use desk_store::Timestamp;
-use ksef_sim::{FaultConfig, OutageWindow, SimConfig, SimHandle, Simulator};
+use ksef_sim::{FaultConfig, OneShotFault, OutageWindow, SimConfig, SimHandle, Simulator};
 
 use crate::connection::company;
 
@@ -643,4 +643,38 @@ fn sales_the_demo_list_filters_searches_and_sorts() {
             .filter(|r| r.kind == "KOR")
             .count();
     assert!(corrections > 0);
+}
+
+#[tokio::test]
+async fn sales_an_ambiguous_send_failure_is_checked_by_hash_and_a_429_is_waited_out() {
+    let sim = simulator().await;
+    let now = Utc::now();
+    let profile = Profile::new(&sim, now).await;
+    let desk = profile.desk(now);
+    let id = profile.issue_and_queue(&desk, "9");
+    // The connection drops during the send: did KSeF get it? The sender must not guess.
+    sim.push_fault(Some("/invoices"), OneShotFault::ConnectionReset);
+    let report = run(&desk).await;
+    assert_eq!(report.deferred, 1);
+    let detail = desk.sales_detail(profile.company_id, id).unwrap();
+    assert_eq!(detail.document.status, SalesStatus::Queued);
+
+    let later = profile.desk(now + Duration::minutes(5));
+    // KSeF asks to slow down once: the client waits as told, within the same run.
+    sim.push_fault(
+        Some("/sessions/online/"),
+        OneShotFault::TooManyRequests {
+            retry_after_secs: 1,
+        },
+    );
+    let report = run(&later).await;
+    assert_eq!(report.accepted, 1);
+    let kinds = kinds(&later, profile.company_id, id);
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k == "ksef.not_found_after_interruption"),
+        "{kinds:?}"
+    );
+    assert_eq!(sim.invoice_count().unwrap(), 1);
 }
