@@ -173,7 +173,7 @@ pub async fn save_upo(
             .ksef_number
             .unwrap_or_else(|| document_id.to_string());
         let path = folder.join(format!("UPO-{name}.xml"));
-        std::fs::write(&path, xml).map_err(|e| desk_core::CoreError::KsefFailed {
+        std::fs::write(&path, xml).map_err(|e| desk_core::CoreError::Internal {
             detail: format!("cannot write {}: {e}", path.display()),
         })?;
         Ok(path.display().to_string())

@@ -182,7 +182,7 @@ impl Desk {
             let invoice = match tx.sales_document_xml(document_id)? {
                 Some(xml) => {
                     fa3::parse(&xml)
-                        .map_err(|e| CoreError::KsefFailed {
+                        .map_err(|e| CoreError::Internal {
                             detail: format!("stored invoice cannot be read: {e}"),
                         })?
                         .invoice

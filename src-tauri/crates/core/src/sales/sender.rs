@@ -395,7 +395,7 @@ impl CompanyRun<'_> {
             .store()
             .read_with(|tx| tx.sales_document_xml(document.id))?
             .ok_or_else(|| {
-                Stop::Retry(CoreError::KsefFailed {
+                Stop::Retry(CoreError::Internal {
                     detail: format!("document {} has no XML", document.id),
                 })
             })?;
@@ -627,7 +627,7 @@ impl CompanyRun<'_> {
     ) -> std::result::Result<(), Stop> {
         let (Some(session), Some(ksef_number)) = (&entry.session_reference, &document.ksef_number)
         else {
-            return Err(Stop::Retry(CoreError::KsefFailed {
+            return Err(Stop::Retry(CoreError::Internal {
                 detail: format!("document {} has no session for its UPO", document.id),
             }));
         };
