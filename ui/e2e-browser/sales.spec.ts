@@ -26,6 +26,9 @@ test("shows KSeF's rejection with its code and what to do", async ({ page }) => 
   await page.getByTestId("sales-row-2").click();
   await expect(page.getByTestId("rejection")).toContainText("kod 450");
   await expect(page.getByTestId("rejection")).toContainText("nowy dokument");
+  await page.getByTestId("redraft").click();
+  await expect(page.getByTestId("invoice-editor")).toBeVisible();
+  await expect(page.getByTestId("line-0-name")).toHaveValue("Ulotki");
 });
 
 test("issues an invoice from the keyboard-friendly form and sends it", async ({ page }) => {

@@ -220,3 +220,18 @@ pub async fn set_sales_settings(
     })
     .await
 }
+
+/// A new draft from a rejected invoice, to fix and issue under a new number.
+#[tauri::command]
+#[specta::specta]
+pub async fn redraft_rejected(
+    state: State<'_, AppState>,
+    company_id: i64,
+    document_id: i64,
+) -> Result<SalesDocumentDto, IpcError> {
+    with_desk(&state, move |desk| {
+        desk.redraft_rejected(company_id, document_id)
+            .map(Into::into)
+    })
+    .await
+}

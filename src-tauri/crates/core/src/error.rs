@@ -364,6 +364,7 @@ fn action_pl(action: &str) -> &'static str {
         "issue" => "wystawienie",
         "send" => "wysyłka",
         "correct" => "korekta",
+        "redraft" => "nowy szkic z odrzuconej faktury",
         "delete" => "usunięcie",
         _ => "zmiana",
     }

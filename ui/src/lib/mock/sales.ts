@@ -297,6 +297,7 @@ export function createSalesMock(): AreaMock {
       if (a.mode === "now") setTimeout(() => accept(doc), 300);
       return doc.head;
     },
+    redraft_rejected: (a) => put({ ...find(a.documentId).draft, issueDate: null }).head,
     start_correction: (a) => {
       const original = find(a.documentId);
       const doc = put({ ...original.draft, issueDate: null, correctionReason: "" });

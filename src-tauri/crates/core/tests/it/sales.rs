@@ -307,7 +307,12 @@ async fn sales_a_semantic_rejection_keeps_ksefs_code_and_message() {
     let detail = desk.sales_detail(profile.company_id, id).unwrap();
     assert_eq!(detail.document.status, SalesStatus::Rejected);
     assert_eq!(detail.document.rejection_code, Some(450));
-    assert!(detail.document.rejection_message.unwrap().contains("P_1"));
+    assert!(detail
+        .document
+        .rejection_message
+        .as_deref()
+        .unwrap()
+        .contains("P_1"));
     assert!(detail.document.ksef_number.is_none());
     assert_eq!(
         kinds(&desk, profile.company_id, id).last().unwrap(),
@@ -315,6 +320,24 @@ async fn sales_a_semantic_rejection_keeps_ksefs_code_and_message() {
     );
     assert_eq!(desk.status().unwrap().queued, 0);
     assert_eq!(sim.invoice_count().unwrap(), 0);
+
+    // What to do: a new draft with the same content, issued and sent again.
+    let today = profile.desk(Utc::now());
+    let redraft = today.redraft_rejected(profile.company_id, id).unwrap();
+    assert_eq!(redraft.status, SalesStatus::Draft);
+    assert_eq!(redraft.gross_total_minor, 123_000);
+    today.issue(profile.company_id, redraft.id).unwrap();
+    today
+        .send(profile.company_id, redraft.id, SendMode::Now)
+        .unwrap();
+    assert_eq!(run(&today).await.accepted, 1);
+    assert_eq!(
+        today
+            .redraft_rejected(profile.company_id, redraft.id)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Conflict
+    );
 }
 
 #[tokio::test]
