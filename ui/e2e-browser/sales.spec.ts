@@ -26,6 +26,9 @@ test("shows KSeF's rejection with its code and what to do", async ({ page }) => 
   await page.getByTestId("sales-row-2").click();
   await expect(page.getByTestId("rejection")).toContainText("kod 450");
   await expect(page.getByTestId("rejection")).toContainText("nowy dokument");
+  await page.getByTestId("redraft").click();
+  await expect(page.getByTestId("invoice-editor")).toBeVisible();
+  await expect(page.getByTestId("line-0-name")).toHaveValue("Ulotki");
 });
 
 test("issues an invoice from the keyboard-friendly form and sends it", async ({ page }) => {
@@ -62,4 +65,32 @@ test("catches a Polish NIP typed as an EU VAT number before it reaches KSeF", as
   await page.getByTestId("contractor-name").fill("Kupiec");
   await page.getByTestId("contractor-save").click();
   await expect(page.getByTestId("contractor-error")).toContainText("polski NIP");
+});
+
+test("the end-of-day time is a per-company setting that must end the same day", async ({
+  page,
+}) => {
+  await page.getByTestId("nav-settings").click();
+  await expect(page.getByTestId("eod-enabled")).toBeChecked();
+  await page.getByTestId("eod-time").fill("23:30");
+  await page.getByTestId("sales-settings-save").click();
+  await expect(page.getByTestId("sales-settings-error")).toContainText("najpóźniej 23:00");
+  await page.getByTestId("eod-time").fill("17:30");
+  await page.getByTestId("sales-settings-save").click();
+  await page.getByTestId("nav-sales").click();
+  await expect(page.getByTestId("eod-banner")).toContainText("17:30");
+});
+
+test("a draft saves itself and can be deleted", async ({ page }) => {
+  await page.getByTestId("new-invoice").click();
+  await page.getByTestId("line-0-name").fill("Coś do usunięcia");
+  await expect(page.getByTestId("autosave-state")).toContainText("Zapisano szkic");
+  await page.getByTestId("back-to-list").click();
+  await expect(page.getByTestId("sales-list")).toContainText("Szkic");
+  const drafts = await page.getByTestId("sales-list").getByText("Szkic").count();
+  await page.getByTestId("sales-list").getByText("Szkic").first().click();
+  await expect(page.getByTestId("line-0-name")).toHaveValue("Coś do usunięcia");
+  await page.getByTestId("delete-draft").click();
+  await expect(page.getByTestId("sales-list")).toBeVisible();
+  await expect(page.getByTestId("sales-list").getByText("Szkic")).toHaveCount(drafts - 1);
 });

@@ -34,7 +34,11 @@ export const tests = [
         "the demo company in the switcher",
       );
       await win.expectText("[data-testid=status-environment]", "Symulator KSeF (demo)");
-      await win.expectText("[data-testid=status-queue]", "Kolejka pusta");
+      // The demo sales include end-of-day documents (sent at 18:00, or at a later start).
+      await win.expectText(
+        "[data-testid=status-queue]",
+        /^(Kolejka pusta|\d+ dokument\S* w kolejce)$/,
+      );
       // Demo mode starts the built-in simulator and authenticates with it for real.
       await win.until(
         () => win.text("[data-testid=status-connection]"),
@@ -195,6 +199,49 @@ export const tests = [
         const bytes = readFileSync(file);
         if (bytes.includes(secret)) throw new Error(`the token is written in ${file}`);
       }
+    },
+  },
+  {
+    name: "sales-issue-send-ksef-number-and-upo",
+    async run(win) {
+      // The demo company connects to the built-in simulator at start.
+      await win.until(
+        () => win.text("[data-testid=status-connection]"),
+        (t) => t === "Połączono z KSeF",
+        "the demo company connected to the built-in simulator",
+        20_000,
+      );
+      await win.click("[data-testid=nav-sales]");
+      // The demo seed: 200 documents in every state, from the real store.
+      await win.expectText("[data-testid=page-title]", "Sprzedaż");
+      await win.until(
+        () => win.count("[data-testid=sales-list] [data-testid=status-badge]"),
+        (n) => n > 5,
+        "the demo sales in the list",
+      );
+      await win.click("[data-testid=new-invoice]");
+      await win.type("[data-testid=buyer-search]", "bajt\uE007");
+      await win.expectText("[data-testid=buyer-chosen]", /Serwis IT Bajt/);
+      await win.type("[data-testid=line-0-name]", "Przegląd serwera");
+      await win.type("[data-testid=line-0-price]", "150");
+      await win.expectText("[data-testid=total-gross]", /184,50/);
+      await win.click("[data-testid=issue]");
+      await win.expectText("[data-testid=document-number]", /^FV\/\d+\/\d{2}\/\d{4}$/);
+      await win.click("[data-testid=send-now]");
+      // Real HTTP to the simulator: session, encrypted send, status, UPO.
+      const ksef = await win.until(
+        () => win.text("[data-testid=ksef-number]"),
+        (t) => /^5265877635-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}$/.test(t),
+        "the KSeF number from the simulator",
+        30_000,
+      );
+      await win.until(
+        () => win.text("[data-testid=upo]"),
+        (t) => t.includes(ksef),
+        "the UPO naming the same KSeF number",
+        30_000,
+      );
+      await win.expectText("[data-testid=history]", /Odebrano UPO/);
     },
   },
 ];

@@ -47,6 +47,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sales::issue_invoice,
             sales::send_invoice,
             sales::start_correction,
+            sales::redraft_rejected,
             sales::save_upo,
             sales::add_contractor,
             sales::sales_settings,

@@ -173,7 +173,7 @@ pub async fn save_upo(
             .ksef_number
             .unwrap_or_else(|| document_id.to_string());
         let path = folder.join(format!("UPO-{name}.xml"));
-        std::fs::write(&path, xml).map_err(|e| desk_core::CoreError::KsefFailed {
+        std::fs::write(&path, xml).map_err(|e| desk_core::CoreError::Internal {
             detail: format!("cannot write {}: {e}", path.display()),
         })?;
         Ok(path.display().to_string())
@@ -216,6 +216,21 @@ pub async fn set_sales_settings(
 ) -> Result<SalesSettingsDto, IpcError> {
     with_desk(&state, move |desk| {
         desk.set_sales_settings(company_id, &settings.into())
+            .map(Into::into)
+    })
+    .await
+}
+
+/// A new draft from a rejected invoice, to fix and issue under a new number.
+#[tauri::command]
+#[specta::specta]
+pub async fn redraft_rejected(
+    state: State<'_, AppState>,
+    company_id: i64,
+    document_id: i64,
+) -> Result<SalesDocumentDto, IpcError> {
+    with_desk(&state, move |desk| {
+        desk.redraft_rejected(company_id, document_id)
             .map(Into::into)
     })
     .await

@@ -67,6 +67,8 @@ export const commands = {
 	 */
 	sendInvoice: (companyId: number, documentId: number, mode: SendModeDto) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("send_invoice", { companyId, documentId, mode })),
 	startCorrection: (companyId: number, documentId: number) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("start_correction", { companyId, documentId })),
+	/**  A new draft from a rejected invoice, to fix and issue under a new number. */
+	redraftRejected: (companyId: number, documentId: number) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("redraft_rejected", { companyId, documentId })),
 	/**
 	 *  Saves the UPO XML exactly as KSeF sent it into the user's Downloads folder and
 	 *  returns the file's path.

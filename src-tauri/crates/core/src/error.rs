@@ -82,6 +82,9 @@ pub enum CoreError {
         status: &'static str,
         action: &'static str,
     },
+    /// Local data the app wrote cannot be read back, or a local file cannot be written.
+    #[error("internal failure: {detail}")]
+    Internal { detail: String },
     /// End-of-day sending was chosen but the company has it turned off.
     #[error("end-of-day sending is off for company {company_id}")]
     EndOfDayOff { company_id: i64 },
@@ -119,6 +122,7 @@ impl CoreError {
             CoreError::NotADemoProfile { .. } => ErrorKind::Conflict,
             CoreError::InvalidSales(_) | CoreError::EndOfDayOff { .. } => ErrorKind::Validation,
             CoreError::WrongDocumentState { .. } => ErrorKind::Conflict,
+            CoreError::Internal { .. } => ErrorKind::Internal,
         }
     }
 
@@ -160,6 +164,7 @@ impl CoreError {
             CoreError::InvalidSales(_) => "invalid_input",
             CoreError::WrongDocumentState { .. } => "wrong_document_state",
             CoreError::EndOfDayOff { .. } => "end_of_day_off",
+            CoreError::Internal { .. } => "internal",
         }
     }
 
@@ -228,6 +233,12 @@ impl CoreError {
                 "This ({action}) is not possible because the document is {status}. Refresh the \
                  view; a sent invoice is changed with a correction invoice."
             ),
+            (CoreError::Internal { detail }, Locale::Pl) => format!(
+                "Wewnętrzny błąd aplikacji; dane nie zostały zmienione. Szczegóły: {detail}"
+            ),
+            (CoreError::Internal { detail }, Locale::En) => {
+                format!("An internal error; nothing was changed. Details: {detail}")
+            }
             (CoreError::EndOfDayOff { .. }, Locale::Pl) => "Wysyłka na koniec dnia jest \
                 wyłączona dla tej firmy. Wyślij fakturę teraz albo włącz wysyłkę na koniec dnia \
                 w ustawieniach sprzedaży."
@@ -377,6 +388,7 @@ fn action_pl(action: &str) -> &'static str {
         "issue" => "wystawienie",
         "send" => "wysyłka",
         "correct" => "korekta",
+        "redraft" => "nowy szkic z odrzuconej faktury",
         "delete" => "usunięcie",
         _ => "zmiana",
     }

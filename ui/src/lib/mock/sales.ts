@@ -297,6 +297,7 @@ export function createSalesMock(): AreaMock {
       if (a.mode === "now") setTimeout(() => accept(doc), 300);
       return doc.head;
     },
+    redraft_rejected: (a) => put({ ...find(a.documentId).draft, issueDate: null }).head,
     start_correction: (a) => {
       const original = find(a.documentId);
       const doc = put({ ...original.draft, issueDate: null, correctionReason: "" });
@@ -325,7 +326,17 @@ export function createSalesMock(): AreaMock {
       };
     },
     sales_settings: () => settings,
-    set_sales_settings: (a) => (settings = a.settings as SalesSettingsDto),
+    set_sales_settings: (a) => {
+      const next = a.settings as SalesSettingsDto;
+      if (next.endOfDayTime > "23:00") {
+        throw validation(
+          "end_of_day_time",
+          `Godzina „${next.endOfDayTime}” jest niepoprawna. Podaj godzinę w formacie GG:MM, najpóźniej 23:00, żeby wysyłka skończyła się tego samego dnia.`,
+        );
+      }
+      settings = next;
+      return settings;
+    },
   };
 
   return {

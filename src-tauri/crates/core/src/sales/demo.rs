@@ -124,7 +124,7 @@ pub(crate) fn seed_sales(tx: &Tx<'_>, company: &Company, now: Timestamp) -> Resu
         let invoice = draft
             .build(tx, company.id, &number, now, corrects)
             .map_err(CoreError::InvalidSales)?;
-        let xml = fa3::write(&invoice).map_err(|e| CoreError::KsefFailed {
+        let xml = fa3::write(&invoice).map_err(|e| CoreError::Internal {
             detail: format!("demo invoice {number}: {e}"),
         })?;
         let hash = fa3::document_hash(&xml);

@@ -93,7 +93,7 @@ impl InvoiceDraft {
     pub(crate) fn from_document(document: &SalesDocument) -> Result<InvoiceDraft> {
         match document.draft_json.as_deref() {
             None => Ok(InvoiceDraft::default()),
-            Some(json) => serde_json::from_str(json).map_err(|e| CoreError::KsefFailed {
+            Some(json) => serde_json::from_str(json).map_err(|e| CoreError::Internal {
                 detail: format!("the saved form of document {} is damaged: {e}", document.id),
             }),
         }
@@ -134,7 +134,7 @@ impl InvoiceDraft {
             net_total_minor: minor(totals.net),
             vat_total_minor: minor(totals.vat),
             gross_total_minor: minor(totals.gross),
-            draft_json: serde_json::to_string(self).map_err(|e| CoreError::KsefFailed {
+            draft_json: serde_json::to_string(self).map_err(|e| CoreError::Internal {
                 detail: format!("the form cannot be saved: {e}"),
             })?,
             corrects_id,

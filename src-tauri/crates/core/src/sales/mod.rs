@@ -182,7 +182,7 @@ impl Desk {
             let invoice = match tx.sales_document_xml(document_id)? {
                 Some(xml) => {
                     fa3::parse(&xml)
-                        .map_err(|e| CoreError::KsefFailed {
+                        .map_err(|e| CoreError::Internal {
                             detail: format!("stored invoice cannot be read: {e}"),
                         })?
                         .invoice
@@ -361,6 +361,34 @@ impl Desk {
                 None,
                 "info",
                 Some(&format!("correction_id={}", created.id)),
+            )?;
+            Ok(created)
+        })
+    }
+
+    /// A new draft with the content of a document KSeF rejected, to be fixed and
+    /// issued under a new number (a rejected invoice does not exist in KSeF).
+    pub fn redraft_rejected(&self, company_id: i64, document_id: i64) -> Result<SalesDocument> {
+        let now = self.clock().now();
+        self.store().write_with(|tx| {
+            authorize_in(tx, now, company_id)?;
+            let rejected = document_of(tx, company_id, document_id)?;
+            if rejected.status != SalesStatus::Rejected {
+                return Err(wrong_state(&rejected, "redraft"));
+            }
+            let mut draft = InvoiceDraft::from_document(&rejected)?;
+            draft.issue_date = None;
+            let contractor = draft.contractor(tx, company_id)?;
+            let row = draft.to_row(contractor.as_ref(), rejected.corrects_id)?;
+            let created = tx.insert_sales_draft(company_id, &row, now)?;
+            event(
+                tx,
+                rejected.id,
+                now,
+                "redrafted",
+                None,
+                "info",
+                Some(&format!("draft_id={}", created.id)),
             )?;
             Ok(created)
         })

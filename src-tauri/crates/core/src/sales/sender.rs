@@ -225,8 +225,10 @@ impl Desk {
                 let mut late_rows = Vec::new();
                 for entry in tx.open_outbox(company.id)? {
                     let document = tx.sales_document(entry.sales_document_id)?;
+                    // Only rows still at their planned time: a deferred row was tried.
                     if document.send_mode == Some(SendMode::EndOfDay)
                         && entry.attempts == 0
+                        && entry.last_error.is_none()
                         && entry.not_before + CATCH_UP_AFTER < now
                     {
                         late_rows.push((entry, document));
@@ -393,7 +395,7 @@ impl CompanyRun<'_> {
             .store()
             .read_with(|tx| tx.sales_document_xml(document.id))?
             .ok_or_else(|| {
-                Stop::Retry(CoreError::KsefFailed {
+                Stop::Retry(CoreError::Internal {
                     detail: format!("document {} has no XML", document.id),
                 })
             })?;
@@ -625,7 +627,7 @@ impl CompanyRun<'_> {
     ) -> std::result::Result<(), Stop> {
         let (Some(session), Some(ksef_number)) = (&entry.session_reference, &document.ksef_number)
         else {
-            return Err(Stop::Retry(CoreError::KsefFailed {
+            return Err(Stop::Retry(CoreError::Internal {
                 detail: format!("document {} has no session for its UPO", document.id),
             }));
         };

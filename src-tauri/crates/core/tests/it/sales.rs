@@ -13,7 +13,7 @@ use desk_core::{
     InvoiceDraft, Locale, MemoryVault, SalesQuery, SalesSettings, SalesStatus, SendMode,
 };
 use desk_store::Timestamp;
-use ksef_sim::{FaultConfig, OutageWindow, SimConfig, SimHandle, Simulator};
+use ksef_sim::{FaultConfig, OneShotFault, OutageWindow, SimConfig, SimHandle, Simulator};
 
 use crate::connection::company;
 
@@ -307,7 +307,12 @@ async fn sales_a_semantic_rejection_keeps_ksefs_code_and_message() {
     let detail = desk.sales_detail(profile.company_id, id).unwrap();
     assert_eq!(detail.document.status, SalesStatus::Rejected);
     assert_eq!(detail.document.rejection_code, Some(450));
-    assert!(detail.document.rejection_message.unwrap().contains("P_1"));
+    assert!(detail
+        .document
+        .rejection_message
+        .as_deref()
+        .unwrap()
+        .contains("P_1"));
     assert!(detail.document.ksef_number.is_none());
     assert_eq!(
         kinds(&desk, profile.company_id, id).last().unwrap(),
@@ -315,6 +320,24 @@ async fn sales_a_semantic_rejection_keeps_ksefs_code_and_message() {
     );
     assert_eq!(desk.status().unwrap().queued, 0);
     assert_eq!(sim.invoice_count().unwrap(), 0);
+
+    // What to do: a new draft with the same content, issued and sent again.
+    let today = profile.desk(Utc::now());
+    let redraft = today.redraft_rejected(profile.company_id, id).unwrap();
+    assert_eq!(redraft.status, SalesStatus::Draft);
+    assert_eq!(redraft.gross_total_minor, 123_000);
+    today.issue(profile.company_id, redraft.id).unwrap();
+    today
+        .send(profile.company_id, redraft.id, SendMode::Now)
+        .unwrap();
+    assert_eq!(run(&today).await.accepted, 1);
+    assert_eq!(
+        today
+            .redraft_rejected(profile.company_id, redraft.id)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Conflict
+    );
 }
 
 #[tokio::test]
@@ -643,4 +666,38 @@ fn sales_the_demo_list_filters_searches_and_sorts() {
             .filter(|r| r.kind == "KOR")
             .count();
     assert!(corrections > 0);
+}
+
+#[tokio::test]
+async fn sales_an_ambiguous_send_failure_is_checked_by_hash_and_a_429_is_waited_out() {
+    let sim = simulator().await;
+    let now = Utc::now();
+    let profile = Profile::new(&sim, now).await;
+    let desk = profile.desk(now);
+    let id = profile.issue_and_queue(&desk, "9");
+    // The connection drops during the send: did KSeF get it? The sender must not guess.
+    sim.push_fault(Some("/invoices"), OneShotFault::ConnectionReset);
+    let report = run(&desk).await;
+    assert_eq!(report.deferred, 1);
+    let detail = desk.sales_detail(profile.company_id, id).unwrap();
+    assert_eq!(detail.document.status, SalesStatus::Queued);
+
+    let later = profile.desk(now + Duration::minutes(5));
+    // KSeF asks to slow down once: the client waits as told, within the same run.
+    sim.push_fault(
+        Some("/sessions/online/"),
+        OneShotFault::TooManyRequests {
+            retry_after_secs: 1,
+        },
+    );
+    let report = run(&later).await;
+    assert_eq!(report.accepted, 1);
+    let kinds = kinds(&later, profile.company_id, id);
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k == "ksef.not_found_after_interruption"),
+        "{kinds:?}"
+    );
+    assert_eq!(sim.invoice_count().unwrap(), 1);
 }

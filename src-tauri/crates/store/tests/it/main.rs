@@ -5,6 +5,7 @@
 
 mod migrations;
 mod repositories;
+mod sales;
 
 use std::path::PathBuf;
 
