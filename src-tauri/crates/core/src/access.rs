@@ -61,13 +61,27 @@ pub(crate) fn authorize(
     company_id: i64,
     needed: Role,
 ) -> Result<User> {
+    authorize_any(tx, now, company_id, &[needed])
+}
+
+/// [`authorize`] for actions several roles may take (reading a register: its
+/// owners and the accountant); the first of `any_of` is named when refused.
+pub(crate) fn authorize_any(
+    tx: &Tx<'_>,
+    now: desk_store::Timestamp,
+    company_id: i64,
+    any_of: &[Role],
+) -> Result<User> {
     tx.company(company_id)?;
     let user = current_user_in(tx, now)?;
     let roles = tx.roles(user.id, company_id)?;
-    if roles.contains(&Role::Admin) || roles.contains(&needed) {
+    if roles.contains(&Role::Admin) || any_of.iter().any(|role| roles.contains(role)) {
         Ok(user)
     } else {
-        Err(CoreError::Forbidden { needed, company_id })
+        Err(CoreError::Forbidden {
+            needed: any_of.first().copied().unwrap_or(Role::Admin),
+            company_id,
+        })
     }
 }
 

@@ -21,7 +21,7 @@ use desk_store::{
 };
 use rust_decimal::Decimal;
 
-use crate::access::authorize;
+use crate::access::{authorize, authorize_any};
 use crate::{CoreError, Desk, Nip, Result, Role};
 
 pub use demo::{UpoSummary, DEMO_SALES};
@@ -178,6 +178,7 @@ impl Desk {
     pub fn preview(&self, company_id: i64, document_id: i64) -> Result<String> {
         let now = self.clock().now();
         self.store().read_with(|tx| {
+            authorize_reader(tx, now, company_id)?;
             let document = document_of(tx, company_id, document_id)?;
             let invoice = match tx.sales_document_xml(document_id)? {
                 Some(xml) => {
@@ -397,15 +398,18 @@ impl Desk {
     pub fn sales_list(&self, company_id: i64, query: &SalesQuery) -> Result<SalesPage> {
         let mut query = query.clone();
         query.text = query.text.map(|t| draft::fold(&t));
+        let now = self.clock().now();
         self.store().read_with(|tx| {
-            tx.company(company_id)?;
+            authorize_reader(tx, now, company_id)?;
             Ok(tx.list_sales(company_id, &query)?)
         })
     }
 
     pub fn sales_detail(&self, company_id: i64, document_id: i64) -> Result<SalesDetail> {
-        let today = today_in_poland(self.clock().now());
+        let now = self.clock().now();
+        let today = today_in_poland(now);
         self.store().read_with(|tx| {
+            authorize_reader(tx, now, company_id)?;
             let document = document_of(tx, company_id, document_id)?;
             let draft = InvoiceDraft::from_document(&document)?;
             let totals = draft.totals();
@@ -433,7 +437,9 @@ impl Desk {
 
     /// The UPO exactly as KSeF sent it.
     pub fn upo_xml(&self, company_id: i64, document_id: i64) -> Result<Option<Vec<u8>>> {
+        let now = self.clock().now();
         self.store().read_with(|tx| {
+            authorize_reader(tx, now, company_id)?;
             document_of(tx, company_id, document_id)?;
             Ok(tx.sales_document_upo(document_id)?)
         })
@@ -441,15 +447,18 @@ impl Desk {
 
     /// The invoice XML (FA(3)) of an issued document.
     pub fn invoice_xml(&self, company_id: i64, document_id: i64) -> Result<Option<Vec<u8>>> {
+        let now = self.clock().now();
         self.store().read_with(|tx| {
+            authorize_reader(tx, now, company_id)?;
             document_of(tx, company_id, document_id)?;
             Ok(tx.sales_document_xml(document_id)?)
         })
     }
 
     pub fn sales_settings(&self, company_id: i64) -> Result<SalesSettings> {
+        let now = self.clock().now();
         self.store().read_with(|tx| {
-            tx.company(company_id)?;
+            authorize_reader(tx, now, company_id)?;
             settings_in(tx, company_id)
         })
     }
@@ -542,7 +551,7 @@ impl Desk {
         let now = self.clock().now();
         let today = today_in_poland(now);
         self.store().read_with(|tx| {
-            tx.company(company_id)?;
+            authorize_reader(tx, now, company_id)?;
             let settings = settings_in(tx, company_id)?;
             let next_end_of_day = if settings.end_of_day_enabled {
                 EndOfDay::parse(&settings.end_of_day_time).and_then(|e| e.next_after(now))
@@ -595,6 +604,11 @@ impl Desk {
 /// The current user's id if they may work on the company's sales.
 fn authorize_in(tx: &Tx<'_>, now: Timestamp, company_id: i64) -> Result<i64> {
     Ok(authorize(tx, now, company_id, Role::Sales)?.id)
+}
+
+/// Sales documents are read by the sales team and the accountant.
+fn authorize_reader(tx: &Tx<'_>, now: Timestamp, company_id: i64) -> Result<()> {
+    authorize_any(tx, now, company_id, &[Role::Sales, Role::Accounting]).map(|_| ())
 }
 
 /// A document of `company_id` (another company's id is "not found", never a leak).

@@ -6,6 +6,7 @@
 mod connection;
 mod keyring;
 mod leak;
+mod roles;
 mod sales;
 mod tokens;
 
