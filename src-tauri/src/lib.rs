@@ -68,6 +68,7 @@ pub fn run() {
     let options = launch::LaunchOptions::from_env_and_args(std::env::args().skip(1));
     let builder = specta_builder();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             let data_dir = options.data_dir(app.path().app_data_dir()?);

@@ -1,6 +1,7 @@
 //! The sales page: list, document, drafts, issuing, sending, corrections, settings.
 
-use tauri::{Manager, State};
+use tauri::State;
+use tauri_plugin_dialog::DialogExt;
 
 use super::with_desk;
 use crate::dto::{
@@ -143,8 +144,8 @@ pub async fn start_correction(
     .await
 }
 
-/// Saves the UPO XML exactly as KSeF sent it into the user's Downloads folder and
-/// returns the file's path.
+/// "Save UPO": asks where (the system's save dialog) and writes the UPO exactly
+/// as KSeF sent it. Returns the path, or nothing when the user cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_upo(
@@ -152,14 +153,9 @@ pub async fn save_upo(
     state: State<'_, AppState>,
     company_id: i64,
     document_id: i64,
-) -> Result<String, IpcError> {
+) -> Result<Option<String>, IpcError> {
     let locale = state.desk.locale();
-    let folder = app
-        .path()
-        .download_dir()
-        .or_else(|_| app.path().home_dir())
-        .map_err(|e| IpcError::internal(locale, &e.to_string()))?;
-    with_desk(&state, move |desk| {
+    let (xml, name) = with_desk(&state, move |desk| {
         let detail = desk.sales_detail(company_id, document_id)?;
         let xml = desk.upo_xml(company_id, document_id)?.ok_or(
             desk_core::CoreError::WrongDocumentState {
@@ -172,13 +168,30 @@ pub async fn save_upo(
             .document
             .ksef_number
             .unwrap_or_else(|| document_id.to_string());
-        let path = folder.join(format!("UPO-{name}.xml"));
-        std::fs::write(&path, xml).map_err(|e| desk_core::CoreError::Internal {
-            detail: format!("cannot write {}: {e}", path.display()),
-        })?;
-        Ok(path.display().to_string())
+        Ok((xml, format!("UPO-{name}.xml")))
+    })
+    .await?;
+    let chosen = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_file_name(name)
+            .add_filter("XML", &["xml"])
+            .blocking_save_file()
     })
     .await
+    .map_err(|e| IpcError::internal(locale, &e.to_string()))?;
+    let Some(path) = chosen.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    std::fs::write(&path, xml).map_err(|e| {
+        IpcError::from_core(
+            &desk_core::CoreError::Internal {
+                detail: format!("cannot write {}: {e}", path.display()),
+            },
+            locale,
+        )
+    })?;
+    Ok(Some(path.display().to_string()))
 }
 
 #[tauri::command]

@@ -70,10 +70,10 @@ export const commands = {
 	/**  A new draft from a rejected invoice, to fix and issue under a new number. */
 	redraftRejected: (companyId: number, documentId: number) => typedError<SalesDocumentDto, IpcError>(__TAURI_INVOKE("redraft_rejected", { companyId, documentId })),
 	/**
-	 *  Saves the UPO XML exactly as KSeF sent it into the user's Downloads folder and
-	 *  returns the file's path.
+	 *  "Save UPO": asks where (the system's save dialog) and writes the UPO exactly
+	 *  as KSeF sent it. Returns the path, or nothing when the user cancelled.
 	 */
-	saveUpo: (companyId: number, documentId: number) => typedError<string, IpcError>(__TAURI_INVOKE("save_upo", { companyId, documentId })),
+	saveUpo: (companyId: number, documentId: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_upo", { companyId, documentId })),
 	addContractor: (companyId: number, contractor: ContractorInputDto) => typedError<ContractorDto, IpcError>(__TAURI_INVOKE("add_contractor", { companyId, contractor })),
 	salesSettings: (companyId: number) => typedError<SalesSettingsDto, IpcError>(__TAURI_INVOKE("sales_settings", { companyId })),
 	setSalesSettings: (companyId: number, settings: SalesSettingsDto) => typedError<SalesSettingsDto, IpcError>(__TAURI_INVOKE("set_sales_settings", { companyId, settings })),
