@@ -55,13 +55,6 @@ pub(crate) fn current_user_in(tx: &Tx<'_>, now: desk_store::Timestamp) -> desk_s
 /// The current user if they hold `needed` (or Admin) in `company_id`, else
 /// [`CoreError::Forbidden`]. Call it inside the transaction that does the work,
 /// so the check and the change see the same roles.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the sales and costs workflows call it; remove this then"
-    )
-)]
 pub(crate) fn authorize(
     tx: &Tx<'_>,
     now: desk_store::Timestamp,

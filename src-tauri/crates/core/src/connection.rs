@@ -327,6 +327,8 @@ pub enum InputProblem {
     BaseUrlInvalid {
         url: String,
     },
+    /// A field of a costs form (describe, reject, payment, retrieval settings).
+    Cost(crate::costs::CostInputProblem),
 }
 
 impl InputProblem {
@@ -341,6 +343,7 @@ impl InputProblem {
             InputProblem::SimulatorUrlMissing
             | InputProblem::BaseUrlNotAllowed
             | InputProblem::BaseUrlInvalid { .. } => "base_url",
+            InputProblem::Cost(problem) => problem.field(),
         }
     }
 
@@ -358,6 +361,7 @@ impl InputProblem {
             InputProblem::SimulatorUrlMissing => "simulator_url_missing",
             InputProblem::BaseUrlNotAllowed => "base_url_not_allowed",
             InputProblem::BaseUrlInvalid { .. } => "base_url_invalid",
+            InputProblem::Cost(problem) => problem.code(),
         }
     }
 
@@ -433,6 +437,7 @@ impl InputProblem {
             (InputProblem::BaseUrlInvalid { url }, Locale::En) => {
                 format!("“{url}” is not a valid http(s) address.")
             }
+            (InputProblem::Cost(problem), locale) => problem.message(locale),
         }
     }
 }
@@ -541,7 +546,10 @@ fn interactive_config() -> ClientConfig {
     }
 }
 
-fn environment(environment: KsefEnvironment, base_url: Option<&str>) -> Result<Environment> {
+pub(crate) fn environment(
+    environment: KsefEnvironment,
+    base_url: Option<&str>,
+) -> Result<Environment> {
     match (environment, base_url) {
         (KsefEnvironment::Test, _) => Ok(Environment::Test),
         (KsefEnvironment::Demo, _) => Ok(Environment::Demo),
@@ -558,7 +566,7 @@ fn environment(environment: KsefEnvironment, base_url: Option<&str>) -> Result<E
 }
 
 /// Maps what the client reports to what the user must do.
-fn from_ksef(error: KsefError, nip: &Nip) -> CoreError {
+pub(crate) fn from_ksef(error: KsefError, nip: &Nip) -> CoreError {
     match error {
         KsefError::AuthenticationFailed { status } => match status.code {
             415 => CoreError::TokenNotForNip {

@@ -23,6 +23,7 @@ pub struct Desk {
     /// few seconds and a keychain read can be slow, so the answer is kept and
     /// updated by connect, replace and disconnect.
     connected: Mutex<HashMap<i64, bool>>,
+    costs: crate::cost_sync::SyncRuntime,
 }
 
 /// What the status bar shows.
@@ -72,6 +73,7 @@ impl Desk {
             vault,
             locale: RwLock::new(locale),
             connected: Mutex::new(HashMap::new()),
+            costs: crate::cost_sync::SyncRuntime::new(),
         })
     }
 
@@ -165,7 +167,7 @@ impl Desk {
         })
     }
 
-    fn has_token(&self, company_id: i64) -> Result<bool> {
+    pub(crate) fn has_token(&self, company_id: i64) -> Result<bool> {
         if let Some(known) = self.connections().get(&company_id) {
             return Ok(*known);
         }
@@ -194,6 +196,10 @@ impl Desk {
 
     pub(crate) fn vault(&self) -> &dyn TokenVault {
         self.vault.as_ref()
+    }
+
+    pub(crate) fn sync_runtime(&self) -> &crate::cost_sync::SyncRuntime {
+        &self.costs
     }
 
     pub(crate) fn vault_arc(&self) -> &Arc<dyn TokenVault> {

@@ -1,4 +1,6 @@
-use desk_store::{Role, StoreError};
+use desk_store::{CostStage, Role, StoreError};
+
+use crate::costs::CostAction;
 
 use crate::connection::{InputProblem, TokenRejection};
 use crate::vault::VaultError;
@@ -65,6 +67,21 @@ pub enum CoreError {
     /// The person using the app lacks the role this action needs in this company.
     #[error("the role {} is needed in company {company_id}", .needed.as_str())]
     Forbidden { needed: Role, company_id: i64 },
+    /// The workflow does not allow this step from where the cost stands.
+    #[error("cannot {} a cost that is {stage:?}", .action.code())]
+    CostStepNotAllowed {
+        action: CostAction,
+        stage: CostStage,
+    },
+    /// The supplier is not on the trusted list and approval was not confirmed.
+    #[error("the supplier is not trusted; approving needs an explicit confirmation")]
+    UnknownSupplierNotConfirmed,
+    /// The invoice names no supplier NIP, so the supplier cannot be put on the list.
+    #[error("the supplier has no NIP")]
+    SupplierWithoutNip,
+    /// KSeF work for a company that has no token saved.
+    #[error("company {company_id} is not connected to KSeF")]
+    NotConnected { company_id: i64 },
 }
 
 impl From<StoreError> for CoreError {
@@ -95,6 +112,10 @@ impl CoreError {
             | CoreError::KsefFailed { .. } => ErrorKind::Remote,
             CoreError::Keychain(_) => ErrorKind::Internal,
             CoreError::Forbidden { .. } => ErrorKind::Permission,
+            CoreError::CostStepNotAllowed { .. }
+            | CoreError::UnknownSupplierNotConfirmed
+            | CoreError::NotConnected { .. } => ErrorKind::Conflict,
+            CoreError::SupplierWithoutNip => ErrorKind::Validation,
         }
     }
 
@@ -123,6 +144,10 @@ impl CoreError {
             CoreError::KsefFailed { .. } => "ksef_failed",
             CoreError::Keychain(error) => error.code(),
             CoreError::Forbidden { .. } => "forbidden",
+            CoreError::CostStepNotAllowed { .. } => "cost_step_not_allowed",
+            CoreError::UnknownSupplierNotConfirmed => "unknown_supplier_not_confirmed",
+            CoreError::SupplierWithoutNip => "supplier_without_nip",
+            CoreError::NotConnected { .. } => "not_connected",
         }
     }
 
@@ -172,6 +197,30 @@ impl CoreError {
                  company's administrator to grant it.",
                 needed.as_str()
             ),
+            (CoreError::CostStepNotAllowed { action, stage }, locale) => {
+                crate::costs::step_not_allowed_message(*action, *stage, locale)
+            }
+            (CoreError::UnknownSupplierNotConfirmed, Locale::Pl) => "Dostawca nie jest na liście \
+                zaufanych. Sprawdź fakturę i potwierdź akceptację kosztu od nieznanego dostawcy \
+                albo najpierw oznacz dostawcę jako zaufanego."
+                .to_owned(),
+            (CoreError::UnknownSupplierNotConfirmed, Locale::En) => "The supplier is not on the \
+                trusted list. Check the invoice and confirm approving a cost from an unknown \
+                supplier, or mark the supplier trusted first."
+                .to_owned(),
+            (CoreError::SupplierWithoutNip, Locale::Pl) => "Faktura nie podaje NIP dostawcy, więc \
+                nie można dodać go do listy zaufanych. Zaakceptuj koszt z potwierdzeniem."
+                .to_owned(),
+            (CoreError::SupplierWithoutNip, Locale::En) => "The invoice gives no supplier NIP, so \
+                the supplier cannot be put on the trusted list. Approve the cost with a \
+                confirmation."
+                .to_owned(),
+            (CoreError::NotConnected { .. }, Locale::Pl) => "Firma nie jest połączona z KSeF \
+                (brak zapisanego tokena). Połącz ją w ustawieniach, aby pobierać faktury."
+                .to_owned(),
+            (CoreError::NotConnected { .. }, Locale::En) => "The company is not connected to KSeF \
+                (no token saved). Connect it in the settings to retrieve invoices."
+                .to_owned(),
             (CoreError::TokenNotForNip { nip }, Locale::Pl) => format!(
                 "Token nie daje żadnych uprawnień w KSeF dla NIP {nip}. Został wygenerowany \
                  dla innej firmy albo bez uprawnień. Sprawdź NIP albo wygeneruj w Aplikacji \
@@ -291,6 +340,7 @@ fn entity_pl(entity: &str) -> &'static str {
         "company" => "firma",
         "contractor" => "kontrahent",
         "user" => "użytkownik",
+        "cost document" | "pending cost document" => "dokument kosztowy",
         _ => "obiekt",
     }
 }

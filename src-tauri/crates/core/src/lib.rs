@@ -10,6 +10,8 @@
 //! * [`vault`]: [`TokenVault`], where KSeF tokens live ([`KeyringVault`] = the OS
 //!   keychain, [`MemoryVault`] for tests).
 //! * [`connection`]: test a KSeF token, connect / replace token / disconnect a company.
+//! * [`cost_sync`]: retrieve cost invoices from KSeF (schedule, "Retrieve now").
+//! * [`costs`]: the cost inbox and its approval and payment workflow.
 //!
 //! Must not know: Tauri, SQL, HTTP details (KSeF is reached only through
 //! `ksef-client`). Time comes from [`Clock`] so tests can fix it.
@@ -17,6 +19,8 @@
 mod access;
 mod clock;
 pub mod connection;
+pub mod cost_sync;
+pub mod costs;
 mod demo;
 mod desk;
 mod error;
@@ -29,9 +33,18 @@ pub use connection::{
     AppFeature, CompanyConnection, Connected, ConnectionReport, ConnectionRequest, FeatureCheck,
     FeatureState, InputProblem, KsefPermission, PermissionCheck, PermissionState, TokenRejection,
 };
+pub use cost_sync::{
+    CostSyncOptions, CostSyncPhase, CostSyncProgress, CostSyncReport, CostSyncStatus,
+};
+pub use costs::{
+    CostAction, CostDescriptionInput, CostDetail, CostInputProblem, CostPage, CostQuery,
+    PaymentInput,
+};
 pub use desk::{ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
-    Company, Contractor, CostCounts, KsefEnvironment, Role, SalesCounts, User, DATABASE_FILE_NAME,
+    Company, ContentState, Contractor, CostCounts, CostFilter, CostFlag, CostInboxCounts,
+    CostPayment, CostRow, CostSort, CostStage, CostStep, CostSubject, CostSyncState,
+    KsefEnvironment, PaymentMethod, RateAmount, Role, SalesCounts, User, DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
 pub use locale::Locale;

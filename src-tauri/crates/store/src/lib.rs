@@ -13,6 +13,7 @@
 mod audit;
 mod companies;
 mod contractors;
+mod costs;
 mod dashboard;
 mod error;
 mod migrations;
@@ -28,6 +29,11 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use companies::{Company, KsefEnvironment, NewCompany};
 pub use contractors::{Contractor, NewContractor};
+pub use costs::{
+    ContentState, CostContent, CostDescription, CostFilter, CostFlag, CostInboxCounts, CostPayment,
+    CostRow, CostSort, CostStage, CostStep, CostSubject, CostSyncState, NewCostDocument,
+    NewCostPayment, PaymentMethod, RateAmount,
+};
 pub use dashboard::{CostCounts, SalesCounts};
 pub use error::{Result, StoreError};
 pub use migrations::LATEST_SCHEMA_VERSION;
@@ -87,6 +93,21 @@ impl Store {
     /// Runs `f` in a write transaction, committed only when `f` succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.transaction(TransactionBehavior::Immediate, f)
+    }
+
+    /// Like [`Store::write`] for a caller with its own error type, e.g. a workflow
+    /// whose rules can refuse a change half-way: committed only when `f` succeeds.
+    pub fn write_as<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&Tx { tx: &tx })?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
     }
 
     fn transaction<T>(
