@@ -369,6 +369,17 @@ impl Store {
         })
     }
 
+    /// Replaces an invoice's stored document (and its hash); `false` if there is none.
+    pub fn replace_xml(&self, ksef_number: &str, xml: &[u8], hash: &str) -> Result<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE invoice SET xml = ?2, invoice_hash = ?3 WHERE ksef_number = ?1",
+                params![ksef_number, xml, hash],
+            )
+        })
+        .map(|n| n > 0)
+    }
+
     /// Number of stored invoices.
     pub fn count(&self) -> Result<usize> {
         self.with(|c| c.query_row("SELECT COUNT(*) FROM invoice", [], |r| r.get::<_, i64>(0)))
