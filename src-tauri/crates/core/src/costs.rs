@@ -751,3 +751,119 @@ impl Desk {
         crate::cost_sync::polish_date(self.clock().now())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use desk_store::{KsefEnvironment, NewCompany, NewCostDocument, NewUser};
+
+    use super::*;
+    use crate::{ErrorKind, FixedClock, MemoryVault};
+
+    #[test]
+    fn amounts_are_read_the_way_people_type_them() {
+        assert_eq!(parse_amount("1 234,56"), Ok(123_456));
+        assert_eq!(parse_amount("1234.5"), Ok(123_450));
+        assert_eq!(parse_amount(" 7 "), Ok(700));
+        assert_eq!(
+            parse_amount("0,00"),
+            Err(CostInputProblem::AmountNotPositive)
+        );
+        assert_eq!(parse_amount("-5"), Err(CostInputProblem::AmountNotPositive));
+        for bad in ["", "1,234", "12a", "1.2.3", "99999999999999"] {
+            assert!(
+                matches!(
+                    parse_amount(bad),
+                    Err(CostInputProblem::AmountInvalid { .. })
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            format_minor(123_456_789, "PLN"),
+            "1\u{a0}234\u{a0}567,89 PLN"
+        );
+        assert_eq!(format_minor(-5, "EUR"), "-0,05 EUR");
+        assert_eq!(fold("Żółć ŁAN"), "zolc lan");
+        assert_eq!(normalise_account("pl 61 1090-1014"), "PL6110901014");
+    }
+
+    #[test]
+    fn each_step_needs_its_role() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = FixedClock("2026-11-25T10:00:00Z".parse().unwrap());
+        let desk = Desk::open(
+            dir.path(),
+            Box::new(clock),
+            Arc::new(MemoryVault::default()),
+        )
+        .unwrap();
+        let now = desk.clock().now();
+        let (company_id, id) = desk
+            .store()
+            .write(|tx| {
+                let company = tx.insert_company(
+                    &NewCompany {
+                        nip: "5265877635".into(),
+                        name: "Firma".into(),
+                        address_line1: String::new(),
+                        address_line2: String::new(),
+                        ksef_environment: KsefEnvironment::Simulator,
+                        ksef_base_url: None,
+                    },
+                    now,
+                )?;
+                let clerk = tx.insert_user(
+                    &NewUser {
+                        login: "clerk".into(),
+                        display_name: "Referent".into(),
+                    },
+                    now,
+                )?;
+                tx.grant_role(clerk.id, company.id, Role::Costs)?;
+                tx.set_app_setting("session.current_user_id", &clerk.id.to_string())?;
+                let id = tx.insert_cost_document(
+                    company.id,
+                    &NewCostDocument {
+                        subject: desk_store::CostSubject::Buyer,
+                        ksef_number: "7740001454-20261102-0100001AF629-AF".into(),
+                        supplier_nip: Some("7740001454".into()),
+                        supplier_name: "Kałamarz".into(),
+                        number: "FV/1".into(),
+                        issue_date: None,
+                        currency: "PLN".into(),
+                        net_minor: 100,
+                        vat_minor: 23,
+                        gross_minor: 123,
+                        invoice_kind: "Vat".into(),
+                        invoice_hash: None,
+                        invoicing_at: None,
+                        permanent_storage_at: None,
+                        search_text: String::new(),
+                    },
+                    now,
+                )?;
+                Ok((company.id, id.unwrap_or_default()))
+            })
+            .unwrap();
+        let description = CostDescriptionInput {
+            category: "Biuro".into(),
+            ..CostDescriptionInput::default()
+        };
+        desk.describe_cost(company_id, id, &description).unwrap();
+        desk.submit_cost(company_id, id).unwrap();
+        let denied = desk.approve_cost(company_id, id, true).unwrap_err();
+        assert_eq!(denied.kind(), ErrorKind::Permission);
+        assert!(denied.message(Locale::Pl).contains("księgowość"));
+        let denied = desk.set_supplier_trusted(company_id, id, true).unwrap_err();
+        assert_eq!(denied.code(), "forbidden");
+        // Nothing of a refused step is left behind.
+        let steps = desk.cost(company_id, id).unwrap().steps;
+        assert_eq!(steps.len(), 2);
+        assert_eq!(
+            desk.cost(company_id, id).unwrap().cost.stage,
+            CostStage::AwaitingApproval
+        );
+    }
+}

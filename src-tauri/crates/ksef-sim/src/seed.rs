@@ -82,7 +82,12 @@ pub const SUPPLIERS: &[Supplier] = &[
         name: "Kancelaria Podatkowa Lex Sp. z o.o.",
         address1: "ul. Nowy Świat 21",
         address2: "00-029 Warszawa",
-        lines: &[("Doradztwo podatkowe - ryczałt miesięczny", "mc", 1500.0, "23")],
+        lines: &[(
+            "Doradztwo podatkowe - ryczałt miesięczny",
+            "mc",
+            1500.0,
+            "23",
+        )],
         prefix: "LEX",
     },
     Supplier {
@@ -398,8 +403,8 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
                 let hour = rng.gen_range(7..17);
                 // Now and then the stationery supplier takes back a toner: a correction.
                 let coin = rng.gen_bool(0.5);
-                let correct_after =
-                    (si == 0 && k == 0 && (coin || !planned_correction)).then(|| rng.gen_range(3..12i64));
+                let correct_after = (si == 0 && k == 0 && (coin || !planned_correction))
+                    .then(|| rng.gen_range(3..12i64));
                 planned_correction |= correct_after.is_some();
                 let invoicing = issue
                     .and_hms_opt(hour, rng.gen_range(0..60), rng.gen_range(0..60))
