@@ -9,6 +9,7 @@ mod dto;
 mod error;
 mod launch;
 mod logging;
+mod notify;
 mod operations;
 mod simulator;
 
@@ -24,6 +25,16 @@ pub struct AppState {
     pub desk: Arc<Desk>,
     pub operations: operations::Operations,
     pub simulator: Arc<simulator::BuiltInSimulator>,
+}
+
+/// The cost retrieval schedule for the app's life; each run's new costs become a
+/// desktop notification.
+async fn retrieve_costs_on_schedule(app: tauri::AppHandle, desk: Arc<Desk>) {
+    let notifier = desk.clone();
+    desk.run_cost_schedule(move |company, report| {
+        notify::new_costs(&app, &notifier, company, report);
+    })
+    .await;
 }
 
 async fn connect_demo(desk: Arc<Desk>, simulator: Arc<simulator::BuiltInSimulator>) {
@@ -45,6 +56,7 @@ pub fn run() {
     let options = launch::LaunchOptions::from_env_and_args(std::env::args().skip(1));
     let builder = specta_builder();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             let data_dir = options.data_dir(app.path().app_data_dir()?);
@@ -68,9 +80,17 @@ pub fn run() {
                 tracing::info!("demo profile seeded");
             }
             let simulator = Arc::new(simulator::BuiltInSimulator::new(data_dir.join("simulator")));
+            let handle = app.handle().clone();
             if options.demo {
-                // The window opens at once; the status bar follows the connection.
-                tauri::async_runtime::spawn(connect_demo(desk.clone(), simulator.clone()));
+                // The window opens at once; the status bar follows the connection, and
+                // retrieval starts once the demo company is connected.
+                let (desk, simulator) = (desk.clone(), simulator.clone());
+                tauri::async_runtime::spawn(async move {
+                    connect_demo(desk.clone(), simulator).await;
+                    retrieve_costs_on_schedule(handle, desk).await;
+                });
+            } else {
+                tauri::async_runtime::spawn(retrieve_costs_on_schedule(handle, desk.clone()));
             }
             app.manage(AppState {
                 desk,

@@ -4,6 +4,7 @@ mod app;
 mod companies;
 mod connection;
 mod contractors;
+mod costs;
 mod dashboard;
 
 use std::future::Future;
@@ -30,6 +31,19 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connection::disconnect_company,
             dashboard::dashboard,
             contractors::list_contractors,
+            costs::list_costs,
+            costs::cost_inbox_counts,
+            costs::cost_detail,
+            costs::cost_visualisation,
+            costs::describe_cost,
+            costs::submit_cost,
+            costs::approve_cost,
+            costs::reject_cost,
+            costs::record_cost_payment,
+            costs::set_supplier_trusted,
+            costs::retrieve_costs,
+            costs::cost_sync_status,
+            costs::set_cost_sync_interval,
         ])
         // Row ids are SQLite rowids, far below 2^53, so they are safe as JS numbers.
         .dangerously_cast_bigints_to_number()

@@ -1,6 +1,8 @@
 //! What crosses IPC. These types exist for the UI: the TypeScript bindings
 //! are generated from them, and the core's domain types stay free of serde.
 
+pub mod costs;
+
 use desk_core::{
     Company, ConnectionReport, ConnectionState, Contractor, CostCounts, Dashboard, FeatureState,
     KsefEnvironment, Locale, PermissionState, SalesCounts, StatusSummary,

@@ -97,6 +97,28 @@ pub struct CostSyncReport {
     pub failed_downloads: u32,
 }
 
+impl CostSyncReport {
+    /// The desktop notification's text, or `None` when nothing new arrived.
+    pub fn notification(&self, company: &str, locale: crate::Locale) -> Option<String> {
+        let n = self.new_documents;
+        if n == 0 {
+            return None;
+        }
+        Some(match locale {
+            crate::Locale::Pl => {
+                let words = match (n % 10, n % 100) {
+                    _ if n == 1 => "nowy koszt",
+                    (2..=4, rem) if !(12..=14).contains(&rem) => "nowe koszty",
+                    _ => "nowych kosztów",
+                };
+                format!("{company}: {n} {words} z KSeF.")
+            }
+            crate::Locale::En if n == 1 => format!("{company}: 1 new cost from KSeF."),
+            crate::Locale::En => format!("{company}: {n} new costs from KSeF."),
+        })
+    }
+}
+
 /// Retrieval as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CostSyncStatus {
@@ -662,5 +684,37 @@ impl<T> SyncFailureExt<T> for std::result::Result<T, SyncFailure> {
             Err(SyncFailure::Ksef(error)) => Err(f(error)),
             Err(SyncFailure::Store(error)) => Err(error.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Locale;
+
+    #[test]
+    fn the_notification_counts_in_polish_and_english() {
+        let says = |n, locale| {
+            CostSyncReport {
+                new_documents: n,
+                ..CostSyncReport::default()
+            }
+            .notification("Firma", locale)
+        };
+        assert_eq!(says(0, Locale::Pl), None);
+        assert_eq!(says(1, Locale::Pl).unwrap(), "Firma: 1 nowy koszt z KSeF.");
+        assert_eq!(says(3, Locale::Pl).unwrap(), "Firma: 3 nowe koszty z KSeF.");
+        assert_eq!(
+            says(12, Locale::Pl).unwrap(),
+            "Firma: 12 nowych kosztów z KSeF."
+        );
+        assert_eq!(
+            says(22, Locale::Pl).unwrap(),
+            "Firma: 22 nowe koszty z KSeF."
+        );
+        assert_eq!(
+            says(5, Locale::En).unwrap(),
+            "Firma: 5 new costs from KSeF."
+        );
     }
 }

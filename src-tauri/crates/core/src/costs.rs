@@ -198,7 +198,7 @@ pub enum CostInputProblem {
     AmountInvalid { input: String },
     AmountNotPositive,
     AmountAboveRemaining { remaining: String },
-    DateInvalid { input: String },
+    DateInvalid { field: &'static str, input: String },
     SyncIntervalOutOfRange,
 }
 
@@ -212,7 +212,7 @@ impl CostInputProblem {
             CostInputProblem::AmountInvalid { .. }
             | CostInputProblem::AmountNotPositive
             | CostInputProblem::AmountAboveRemaining { .. } => "amount",
-            CostInputProblem::DateInvalid { .. } => "paid_on",
+            CostInputProblem::DateInvalid { field, .. } => field,
             CostInputProblem::SyncIntervalOutOfRange => "interval",
         }
     }
@@ -282,11 +282,11 @@ impl CostInputProblem {
             (CostInputProblem::AmountAboveRemaining { remaining }, Locale::En) => {
                 format!("The amount exceeds what remains to pay ({remaining}).")
             }
-            (CostInputProblem::DateInvalid { input }, Locale::Pl) => {
-                format!("„{input}” nie jest datą. Wybierz datę zapłaty z kalendarza.")
+            (CostInputProblem::DateInvalid { input, .. }, Locale::Pl) => {
+                format!("„{input}” nie jest datą. Wybierz datę z kalendarza (RRRR-MM-DD).")
             }
-            (CostInputProblem::DateInvalid { input }, Locale::En) => {
-                format!("“{input}” is not a date. Pick the payment date in the calendar.")
+            (CostInputProblem::DateInvalid { input, .. }, Locale::En) => {
+                format!("“{input}” is not a date. Pick it in the calendar (YYYY-MM-DD).")
             }
             (CostInputProblem::SyncIntervalOutOfRange, Locale::Pl) => format!(
                 "Pobieranie może odbywać się co {} do {} minut.",
@@ -387,6 +387,16 @@ pub(crate) fn parse_amount(input: &str) -> std::result::Result<i64, CostInputPro
         return Err(CostInputProblem::AmountNotPositive);
     }
     Ok(minor)
+}
+
+/// A date as the UI sends it (`YYYY-MM-DD`); a wrong one names its field.
+pub fn parse_date(field: &'static str, input: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| {
+        invalid(vec![CostInputProblem::DateInvalid {
+            field,
+            input: input.trim().to_owned(),
+        }])
+    })
 }
 
 /// Minor units in the Polish way, e.g. `1 234,56`.
@@ -662,6 +672,7 @@ impl Desk {
         let paid_on = NaiveDate::parse_from_str(input.paid_on.trim(), "%Y-%m-%d")
             .map_err(|_| {
                 problems.push(CostInputProblem::DateInvalid {
+                    field: "paid_on",
                     input: input.paid_on.trim().to_owned(),
                 })
             })

@@ -37,8 +37,8 @@ pub use cost_sync::{
     CostSyncOptions, CostSyncPhase, CostSyncProgress, CostSyncReport, CostSyncStatus,
 };
 pub use costs::{
-    CostAction, CostDescriptionInput, CostDetail, CostInputProblem, CostPage, CostQuery,
-    PaymentInput,
+    parse_date, CostAction, CostDescriptionInput, CostDetail, CostInputProblem, CostPage,
+    CostQuery, PaymentInput,
 };
 pub use desk::{ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{

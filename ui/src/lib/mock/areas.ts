@@ -1,6 +1,7 @@
 // Mock IPC handlers per area (sales, costs, ...), so each area keeps its own
 // fake data next to the others without editing one big switch.
 import type { LocaleDto } from "../bindings";
+import { costsMock } from "./costs";
 
 export interface MockContext {
   locale: LocaleDto;
@@ -12,4 +13,4 @@ export interface AreaMock {
   handle(cmd: string, args: Record<string, unknown>, context: MockContext): unknown;
 }
 
-export const areaMocks: AreaMock[] = [];
+export const areaMocks: AreaMock[] = [costsMock];
