@@ -124,3 +124,11 @@ test("Retrieve now reports how many new costs arrived", async ({ page }) => {
   await page.getByTestId("sync-now").click();
   await expect(page.getByTestId("sync-message")).toHaveText("Brak nowych kosztów w KSeF.");
 });
+
+test("the retrieval interval is set in the settings", async ({ page }) => {
+  await page.getByTestId("nav-settings").click();
+  await expect(page.getByTestId("cost-sync-interval")).toHaveValue("15");
+  await page.getByTestId("cost-sync-interval").fill("30");
+  await page.getByTestId("cost-sync-interval-save").click();
+  await expect(page.getByText("Zapisano: co 30 min")).toBeVisible();
+});
