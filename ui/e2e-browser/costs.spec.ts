@@ -104,6 +104,7 @@ test("a cost from an unknown supplier goes from new to paid, every step recorded
 
 test("marking a supplier trusted is one click from the invoice", async ({ page }) => {
   await page.getByTestId("cost-search").fill("Drukarnia");
+  await expect(rows(page).first()).toContainText("Drukarnia Świt s.c.");
   await rows(page).first().click();
   await expect(page.getByTestId("warn-unknown-supplier")).toBeVisible();
   await page.getByTestId("trust").click();
@@ -113,6 +114,7 @@ test("marking a supplier trusted is one click from the invoice", async ({ page }
 
 test("an unreadable invoice is shown with the reason", async ({ page }) => {
   await page.getByTestId("filter-flag").selectOption("unreadable");
+  await expect(rows(page)).toHaveCount(1);
   await rows(page).first().click();
   await expect(page.getByTestId("warn-unreadable")).toContainText("unexpected end of document");
   await expect(page.getByTestId("cost-no-visualisation")).toBeVisible();
