@@ -29,8 +29,8 @@ pub struct Supplier {
     pub prefix: &'static str,
 }
 
-/// The demo suppliers: the demo profile's contractors (some on its trusted list, some
-/// not) and one supplier the demo company has never dealt with.
+/// The demo suppliers: contractors of the demo profile, some on its trusted list and
+/// some not (their costs arrive flagged "unknown supplier").
 pub const SUPPLIERS: &[Supplier] = &[
     Supplier {
         nip: "7740001454",
@@ -124,15 +124,15 @@ pub const SUPPLIERS: &[Supplier] = &[
         prefix: "SK",
     },
     Supplier {
-        nip: "9512234562",
-        name: "Netia Business Sp. z o.o.",
-        address1: "ul. Poleczki 13",
-        address2: "02-822 Warszawa",
+        nip: "9935181904",
+        name: "Agencja Reklamowa Żuraw Sp. z o.o.",
+        address1: "ul. Piotrkowska 120",
+        address2: "90-006 Łódź",
         lines: &[
-            ("Abonament internet światłowodowy 1 Gb/s", "mc", 249.0, "23"),
-            ("Telefonia komórkowa - abonament", "szt.", 59.0, "23"),
+            ("Kampania reklamowa online - abonament", "mc", 2400.0, "23"),
+            ("Projekt graficzny banera", "szt.", 350.0, "23"),
         ],
-        prefix: "NB",
+        prefix: "ZR",
     },
 ];
 

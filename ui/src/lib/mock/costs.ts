@@ -26,7 +26,7 @@ const SUPPLIERS: [nip: string, name: string, trusted: boolean][] = [
   ["6793108059", "Serwis IT Bajt Sp. z o.o.", false],
   ["8992689516", "Drukarnia Świt s.c.", false],
   ["1860913901", "Przedsiębiorstwo Transportowe Wóz s.c.", false],
-  ["9512234562", "Netia Business Sp. z o.o.", false],
+  ["9935181904", "Agencja Reklamowa Żuraw Sp. z o.o.", false],
 ];
 
 const trusted = new Set(SUPPLIERS.filter(([, , t]) => t).map(([nip]) => nip));

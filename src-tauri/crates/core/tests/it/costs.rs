@@ -684,3 +684,33 @@ async fn retrieval_needs_a_connection_and_the_interval_is_validated() {
         "not_connected",
     );
 }
+
+#[tokio::test]
+async fn demo_mode_retrieves_the_simulators_demo_costs_flagged_by_the_demo_trust_list() {
+    let sim = ksef_sim::Simulator::start(ksef_sim::SimConfig {
+        seed_demo: true,
+        ..ksef_sim::SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    assert!(desk.seed_demo().unwrap());
+    desk.connect_demo_company(&sim.base_url, sim.token.clone().into())
+        .await
+        .unwrap();
+    let company_id = desk.companies().unwrap()[0].id;
+    desk.set_cost_sync_options(CostSyncOptions {
+        start: Utc::now() - Duration::days(400),
+        ..CostSyncOptions::default()
+    });
+
+    let report = desk.sync_costs(company_id, &no_progress()).await.unwrap();
+    assert!(report.new_documents >= 300, "{report:?}");
+    assert_eq!(report.downloaded, report.new_documents);
+    let counts = desk.cost_inbox_counts(company_id).unwrap();
+    assert_eq!(counts.total, report.new_documents);
+    assert!(counts.unknown_supplier > 0 && counts.unknown_supplier < counts.total);
+    // Every demo supplier is a demo contractor: retrieval adds none.
+    assert_eq!(desk.contractors(company_id).unwrap().len(), 20);
+}
