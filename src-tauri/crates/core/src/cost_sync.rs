@@ -312,6 +312,16 @@ fn concerns_document(error: &ksef_client::KsefError) -> bool {
     )
 }
 
+/// KSeF answered a role's query with a refusal (bad request, no permission).
+fn refused_role(failure: &SyncFailure) -> bool {
+    matches!(
+        failure,
+        SyncFailure::Ksef(
+            ksef_client::KsefError::Api { .. } | ksef_client::KsefError::Forbidden { .. }
+        )
+    )
+}
+
 fn background_config() -> ClientConfig {
     ClientConfig {
         // A 429 storm is waited out (up to ten minutes per wait), never fatal.
@@ -392,6 +402,15 @@ impl Desk {
                 self.store().write(|tx| {
                     tx.record_cost_sync_run(company_id, subject, at, error.as_deref())
                 })?;
+                // The buyer role is what costs are about; KSeF refusing the other
+                // roles' queries (no such role for this context) must not stop it.
+                if subject != CostSubject::Buyer && listed.as_ref().is_err_and(refused_role) {
+                    tracing::info!(
+                        subject = subject.as_str(),
+                        "KSeF refused this role's query; skipped"
+                    );
+                    continue;
+                }
                 result.new_documents += listed.or_core(|e| from_ksef(e, &nip))?;
             }
             progress.phase = CostSyncPhase::Downloading;
