@@ -58,7 +58,9 @@ test("a cost from an unknown supplier goes from new to paid, every step recorded
   await rows(page).first().click();
   const panel = page.getByTestId("cost-panel");
   await expect(panel).toContainText("Serwis IT Bajt Sp. z o.o.");
-  await expect(page.getByTestId("cost-visualisation")).toBeVisible();
+  await expect(
+    page.getByTestId("cost-visualisation").getByText(/Faktura VAT FV\/\d+\/2026/),
+  ).toBeVisible();
   await expect(page.getByTestId("warn-unknown-supplier")).toBeVisible();
   await expect(page.getByTestId("cost-stage")).toHaveText("Nowy");
 
@@ -123,6 +125,8 @@ test("an unreadable invoice is shown with the reason", async ({ page }) => {
 test("Retrieve now reports how many new costs arrived", async ({ page }) => {
   await page.getByTestId("sync-now").click();
   await expect(page.getByTestId("sync-message")).toHaveText("Pobrano 3 nowe koszty.");
+  // The list reloads with the same filters.
+  await expect(rows(page).first()).toContainText("FV/100000/2026");
   await page.getByTestId("sync-now").click();
   await expect(page.getByTestId("sync-message")).toHaveText("Brak nowych kosztów w KSeF.");
 });

@@ -23,7 +23,17 @@ export function addDays(day: string, days: number): string {
 
 /** Today in Poland as `YYYY-MM-DD` (due dates are Polish calendar days). */
 export function todayInPoland(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Warsaw" }).format(now);
+  // Built from parts: how a locale writes a date differs between engines (WebKitGTK
+  // writes en-CA as 11/25/2026, Chromium as 2026-11-25).
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/Warsaw",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(now);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
 }
 
 export type CostStep = "describe" | "submit" | "approve" | "reject" | "pay";
