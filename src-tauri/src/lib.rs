@@ -10,6 +10,7 @@ mod dto;
 mod error;
 mod launch;
 mod logging;
+mod notify;
 mod operations;
 mod simulator;
 
@@ -29,6 +30,16 @@ pub struct AppState {
     /// Started with `--demo`: the profile may be reset to the demo data.
     pub demo: bool,
     pub data_dir: PathBuf,
+}
+
+/// The cost retrieval schedule for the app's life; each run's new costs become a
+/// desktop notification.
+async fn retrieve_costs_on_schedule(app: tauri::AppHandle, desk: Arc<Desk>) {
+    let notifier = desk.clone();
+    desk.run_cost_schedule(move |company, report| {
+        notify::new_costs(&app, &notifier, company, report);
+    })
+    .await;
 }
 
 async fn connect_demo(desk: Arc<Desk>, simulator: Arc<simulator::BuiltInSimulator>) {
@@ -69,6 +80,7 @@ pub fn run() {
     let builder = specta_builder();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             let data_dir = options.data_dir(app.path().app_data_dir()?);
@@ -94,15 +106,26 @@ pub fn run() {
             if options.demo && desk.seed_demo()? {
                 tracing::info!("demo profile seeded");
             }
-            let simulator = Arc::new(simulator::BuiltInSimulator::new(data_dir.join(simulator::DATA_DIR_NAME)));
+            let simulator = Arc::new(simulator::BuiltInSimulator::new(
+                data_dir.join(simulator::DATA_DIR_NAME),
+            ));
+            let handle = app.handle().clone();
             if options.demo {
-                // The window opens at once; the status bar follows the connection.
-                tauri::async_runtime::spawn(connect_demo(desk.clone(), simulator.clone()));
-            } else if desk.has_simulator_companies()? {
-                tauri::async_runtime::spawn(start_simulator_for_companies(
-                    desk.clone(),
-                    simulator.clone(),
-                ));
+                // The window opens at once; the status bar follows the connection, and
+                // retrieval starts once the demo company is connected.
+                let (desk, simulator) = (desk.clone(), simulator.clone());
+                tauri::async_runtime::spawn(async move {
+                    connect_demo(desk.clone(), simulator).await;
+                    retrieve_costs_on_schedule(handle, desk).await;
+                });
+            } else {
+                if desk.has_simulator_companies()? {
+                    tauri::async_runtime::spawn(start_simulator_for_companies(
+                        desk.clone(),
+                        simulator.clone(),
+                    ));
+                }
+                tauri::async_runtime::spawn(retrieve_costs_on_schedule(handle, desk.clone()));
             }
             // The outbox sender and end-of-day runs: they outlive every window and
             // stop with the process; the outbox makes an abrupt stop safe.

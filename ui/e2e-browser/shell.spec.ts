@@ -32,7 +32,7 @@ test("moves between areas by click and by Alt+number", async ({ page }) => {
   await expect(page.getByTestId("page-title")).toHaveText("Sprzedaż");
   await expect(page.getByTestId("sales-list")).toBeVisible();
   await page.getByTestId("nav-costs").click();
-  await expect(page.getByTestId("costs-empty")).toBeVisible();
+  await expect(page.getByTestId("costs-inbox")).toBeVisible();
   await page.keyboard.press("Alt+4");
   await expect(page.getByTestId("page-title")).toHaveText("Kontrahenci");
   await page.keyboard.press("Alt+5");

@@ -25,6 +25,34 @@ function filesUnder(dir, skip) {
 
 export const tests = [
   {
+    name: "costs-retrieved-from-the-simulator",
+    async run(win) {
+      await win.click("[data-testid=nav-costs]");
+      await win.expectText("[data-testid=page-title]", "Koszty");
+      // Demo mode retrieves the simulator's 300+ demo costs by itself at start.
+      await win.until(
+        () => win.text("[data-testid=stat-to-describe]"),
+        (t) => /Do opisania\s+\d{3}\s/.test(t),
+        "the demo costs retrieved and counted",
+        30_000,
+      );
+      await win.until(
+        () => win.count("[data-testid=cost-row]"),
+        (n) => n > 5,
+        "the first rows of the inbox",
+      );
+      await win.click("[data-testid=cost-row]");
+      await win.expectText("[data-testid=cost-stage]", "Nowy");
+      // The invoice's own XML was downloaded and is shown beside the workflow.
+      await win.until(
+        () => win.count("[data-testid=cost-visualisation]"),
+        (n) => n === 1,
+        "the invoice visualisation",
+      );
+      await win.expectText("[data-testid=cost-history]", /Pobrano z KSeF/);
+    },
+  },
+  {
     name: "opens-demo-company-in-polish",
     async run(win) {
       await win.expectText("[data-testid=page-title]", "Pulpit");

@@ -4,6 +4,7 @@ mod app;
 mod companies;
 mod connection;
 mod contractors;
+mod costs;
 mod dashboard;
 mod sales;
 mod tokens;
@@ -52,6 +53,19 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sales::add_contractor,
             sales::sales_settings,
             sales::set_sales_settings,
+            costs::list_costs,
+            costs::cost_inbox_counts,
+            costs::cost_detail,
+            costs::cost_visualisation,
+            costs::describe_cost,
+            costs::submit_cost,
+            costs::approve_cost,
+            costs::reject_cost,
+            costs::record_cost_payment,
+            costs::set_supplier_trusted,
+            costs::retrieve_costs,
+            costs::cost_sync_status,
+            costs::set_cost_sync_interval,
         ])
         // Row ids are SQLite rowids, far below 2^53, so they are safe as JS numbers.
         .dangerously_cast_bigints_to_number()

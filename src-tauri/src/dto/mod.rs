@@ -1,6 +1,7 @@
 //! What crosses IPC. These types exist for the UI: the TypeScript bindings
 //! are generated from them, and the core's domain types stay free of serde.
 
+pub mod costs;
 pub mod tokens;
 
 use desk_core::{

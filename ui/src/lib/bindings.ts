@@ -77,6 +77,22 @@ export const commands = {
 	addContractor: (companyId: number, contractor: ContractorInputDto) => typedError<ContractorDto, IpcError>(__TAURI_INVOKE("add_contractor", { companyId, contractor })),
 	salesSettings: (companyId: number) => typedError<SalesSettingsDto, IpcError>(__TAURI_INVOKE("sales_settings", { companyId })),
 	setSalesSettings: (companyId: number, settings: SalesSettingsDto) => typedError<SalesSettingsDto, IpcError>(__TAURI_INVOKE("set_sales_settings", { companyId, settings })),
+	listCosts: (companyId: number, query: CostQueryDto) => typedError<CostPageDto, IpcError>(__TAURI_INVOKE("list_costs", { companyId, query })),
+	costInboxCounts: (companyId: number) => typedError<CostInboxCountsDto, IpcError>(__TAURI_INVOKE("cost_inbox_counts", { companyId })),
+	costDetail: (companyId: number, costId: number) => typedError<CostDetailDto, IpcError>(__TAURI_INVOKE("cost_detail", { companyId, costId })),
+	/**  The invoice's visualisation as self-contained HTML (`null` until its XML is here). */
+	costVisualisation: (companyId: number, costId: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("cost_visualisation", { companyId, costId })),
+	describeCost: (companyId: number, costId: number, description: CostDescriptionDto) => typedError<CostDto, IpcError>(__TAURI_INVOKE("describe_cost", { companyId, costId, description })),
+	submitCost: (companyId: number, costId: number) => typedError<CostDto, IpcError>(__TAURI_INVOKE("submit_cost", { companyId, costId })),
+	approveCost: (companyId: number, costId: number, confirmUnknownSupplier: boolean) => typedError<CostDto, IpcError>(__TAURI_INVOKE("approve_cost", { companyId, costId, confirmUnknownSupplier })),
+	rejectCost: (companyId: number, costId: number, reason: string) => typedError<CostDto, IpcError>(__TAURI_INVOKE("reject_cost", { companyId, costId, reason })),
+	recordCostPayment: (companyId: number, costId: number, payment: PaymentInputDto) => typedError<CostDto, IpcError>(__TAURI_INVOKE("record_cost_payment", { companyId, costId, payment })),
+	/**  "Trusted supplier" in one click from the invoice. */
+	setSupplierTrusted: (companyId: number, costId: number, trusted: boolean) => typedError<CostDto, IpcError>(__TAURI_INVOKE("set_supplier_trusted", { companyId, costId, trusted })),
+	/**  "Retrieve now": a cancellable operation; the UI polls `cost_sync_status` for progress. */
+	retrieveCosts: (operationId: number, companyId: number) => typedError<CostSyncReportDto, IpcError>(__TAURI_INVOKE("retrieve_costs", { operationId, companyId })),
+	costSyncStatus: (companyId: number) => typedError<CostSyncStatusDto, IpcError>(__TAURI_INVOKE("cost_sync_status", { companyId })),
+	setCostSyncInterval: (minutes: number) => typedError<number, IpcError>(__TAURI_INVOKE("set_cost_sync_interval", { minutes })),
 };
 
 /* Types */
@@ -131,6 +147,8 @@ export type ConnectionRequestDto = {
 	token: string,
 };
 
+export type ContentStateDto = "pending" | "parsed" | "unreadable";
+
 export type ContractorDto = {
 	id: number,
 	nip: string | null,
@@ -159,6 +177,148 @@ export type CostCountsDto = {
 	approved: number,
 	rejected: number,
 	paid: number,
+};
+
+export type CostDescriptionDto = {
+	category: string,
+	costCentre: string,
+	note: string,
+	tags: string[],
+};
+
+export type CostDetailDto = {
+	cost: CostDto,
+	rates: RateAmountDto[],
+	steps: CostStepDto[],
+	payments: CostPaymentDto[],
+	knownAccounts: string[],
+	/**  Business-rule findings on the document, in the user's language. */
+	warnings: string[],
+};
+
+/**  One cost as the inbox row and the workflow panel show it. */
+export type CostDto = {
+	id: number,
+	ksefNumber: string,
+	supplierNip: string | null,
+	supplierName: string,
+	number: string,
+	invoiceKind: string,
+	issueDate: string | null,
+	saleDate: string | null,
+	dueDate: string | null,
+	currency: string,
+	netMinor: number,
+	vatMinor: number,
+	grossMinor: number,
+	paidMinor: number,
+	content: ContentStateDto,
+	contentProblem: string | null,
+	downloadError: string | null,
+	bankAccount: string | null,
+	/**  FA(3) payment form code (`1`..`7`) or the invoice's own description. */
+	paymentForm: string | null,
+	splitPayment: boolean,
+	stage: CostStageDto,
+	category: string | null,
+	costCentre: string | null,
+	note: string | null,
+	tags: string[],
+	rejectionReason: string | null,
+	receivedAt: string,
+	supplierTrusted: boolean,
+	firstFromSupplier: boolean,
+	newBankAccount: boolean,
+};
+
+export type CostFlagDto = "unknownSupplier" | "firstInvoice" | "newBankAccount" | "unreadable" | "overdue" | "dueSoon";
+
+export type CostInboxCountsDto = {
+	total: number,
+	toDescribe: number,
+	awaitingApproval: number,
+	toPay: number,
+	toPayMinor: number,
+	overdue: number,
+	dueSoon: number,
+	unknownSupplier: number,
+	unreadable: number,
+	pendingDownload: number,
+};
+
+export type CostPageDto = {
+	total: number,
+	offset: number,
+	rows: CostDto[],
+};
+
+export type CostPaymentDto = {
+	id: number,
+	paidOn: string,
+	amountMinor: number,
+	method: PaymentMethodDto,
+	reference: string,
+	recordedBy: string | null,
+	recordedAt: string,
+};
+
+/**  The inbox's filters, sort and page. Dates are `YYYY-MM-DD`. */
+export type CostQueryDto = {
+	stages: CostStageDto[],
+	supplierNip: string | null,
+	issuedFrom: string | null,
+	issuedTo: string | null,
+	dueFrom: string | null,
+	dueTo: string | null,
+	grossMinMinor: number | null,
+	grossMaxMinor: number | null,
+	flags: CostFlagDto[],
+	search: string | null,
+	sort: CostSortDto,
+	offset: number,
+	limit: number,
+};
+
+export type CostSortDto = "received" | "dueDate" | "issueDate" | "amount";
+
+export type CostStageDto = "new" | "described" | "awaitingApproval" | "approved" | "rejected" | "partiallyPaid" | "paid";
+
+export type CostStepDto = {
+	id: number,
+	at: string,
+	user: string | null,
+	/**
+	 *  `retrieved`, `downloaded`, `unreadable`, `describe`, `submit`, `approve`,
+	 *  `reject`, `pay`, `supplier_trusted`, `supplier_untrusted`.
+	 */
+	action: string,
+	detail: string,
+};
+
+export type CostSyncPhaseDto = "listing" | "downloading";
+
+export type CostSyncProgressDto = {
+	phase: CostSyncPhaseDto,
+	newDocuments: number,
+	downloaded: number,
+	toDownload: number,
+};
+
+export type CostSyncReportDto = {
+	newDocuments: number,
+	downloaded: number,
+	unreadable: number,
+	failedDownloads: number,
+};
+
+export type CostSyncStatusDto = {
+	running: CostSyncProgressDto | null,
+	intervalMinutes: number,
+	connected: boolean,
+	syncedUpTo: string | null,
+	lastRunAt: string | null,
+	lastSuccessAt: string | null,
+	lastError: string | null,
 };
 
 export type DashboardDto = {
@@ -247,10 +407,26 @@ export type NewCompanyDto = {
 	token: string,
 };
 
+/**  A payment as typed: `amount` like `1 234,56`, `paidOn` as `YYYY-MM-DD`. */
+export type PaymentInputDto = {
+	paidOn: string,
+	amount: string,
+	method: PaymentMethodDto,
+	reference: string,
+};
+
+export type PaymentMethodDto = "transfer" | "splitPayment" | "card" | "cash" | "other";
+
 export type PermissionCheckDto = {
 	code: string,
 	label: string,
 	state: CheckStateDto,
+};
+
+export type RateAmountDto = {
+	rate: string,
+	netMinor: number,
+	vatMinor: number | null,
 };
 
 export type RateTotalDto = {

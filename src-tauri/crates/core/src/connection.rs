@@ -266,8 +266,6 @@ pub enum TokenRejection {
     Revoked,
     /// The token is no longer (or not yet) active.
     Expired,
-    /// No token is saved for the company (never connected, or disconnected).
-    Missing,
 }
 
 impl TokenRejection {
@@ -276,7 +274,6 @@ impl TokenRejection {
             TokenRejection::Invalid => "token_invalid",
             TokenRejection::Revoked => "token_revoked",
             TokenRejection::Expired => "token_expired",
-            TokenRejection::Missing => "token_missing",
         }
     }
 
@@ -302,12 +299,6 @@ impl TokenRejection {
             (TokenRejection::Expired, Locale::En) => "The token is not active: it expired or is \
                 not activated yet. Generate a new token in the KSeF taxpayer application."
                 .to_owned(),
-            (TokenRejection::Missing, Locale::Pl) => "Ta firma nie ma zapisanego tokena KSeF, \
-                więc faktury czekają w kolejce. Połącz firmę z KSeF w ustawieniach firmy."
-                .to_owned(),
-            (TokenRejection::Missing, Locale::En) => "This company has no KSeF token saved, so \
-                invoices wait in the queue. Connect the company to KSeF in its settings."
-                .to_owned(),
         }
     }
 }
@@ -331,6 +322,8 @@ pub enum InputProblem {
     BaseUrlInvalid {
         url: String,
     },
+    /// A field of a costs form (describe, reject, payment, retrieval settings).
+    Cost(crate::costs::CostInputProblem),
 }
 
 impl InputProblem {
@@ -345,6 +338,7 @@ impl InputProblem {
             InputProblem::SimulatorUrlMissing
             | InputProblem::BaseUrlNotAllowed
             | InputProblem::BaseUrlInvalid { .. } => "base_url",
+            InputProblem::Cost(problem) => problem.field(),
         }
     }
 
@@ -362,6 +356,7 @@ impl InputProblem {
             InputProblem::SimulatorUrlMissing => "simulator_url_missing",
             InputProblem::BaseUrlNotAllowed => "base_url_not_allowed",
             InputProblem::BaseUrlInvalid { .. } => "base_url_invalid",
+            InputProblem::Cost(problem) => problem.code(),
         }
     }
 
@@ -437,6 +432,7 @@ impl InputProblem {
             (InputProblem::BaseUrlInvalid { url }, Locale::En) => {
                 format!("“{url}” is not a valid http(s) address.")
             }
+            (InputProblem::Cost(problem), locale) => problem.message(locale),
         }
     }
 }
@@ -527,7 +523,7 @@ fn token_context_nip(token: &str) -> Option<&str> {
 }
 
 /// Short waits: a person is watching the "Test connection" button.
-fn interactive_config() -> ClientConfig {
+pub(crate) fn interactive_config() -> ClientConfig {
     ClientConfig {
         request_timeout: Duration::from_secs(20),
         connect_timeout: Duration::from_secs(5),
@@ -547,7 +543,7 @@ fn interactive_config() -> ClientConfig {
 
 /// The sender's waits: nobody watches, but a failing KSeF must not hold the queue
 /// for long; the outbox retries later anyway.
-fn background_config() -> ClientConfig {
+pub(crate) fn sender_config() -> ClientConfig {
     ClientConfig {
         request_timeout: Duration::from_secs(30),
         connect_timeout: Duration::from_secs(5),
@@ -576,7 +572,10 @@ pub(crate) fn ksef_error(error: KsefError, nip: &str) -> CoreError {
     }
 }
 
-fn environment(environment: KsefEnvironment, base_url: Option<&str>) -> Result<Environment> {
+pub(crate) fn environment(
+    environment: KsefEnvironment,
+    base_url: Option<&str>,
+) -> Result<Environment> {
     match (environment, base_url) {
         (KsefEnvironment::Test, _) => Ok(Environment::Test),
         (KsefEnvironment::Demo, _) => Ok(Environment::Demo),
@@ -825,29 +824,6 @@ impl Desk {
         Ok(())
     }
 
-    /// A client signed in to the company's KSeF context with its saved token, the
-    /// token itself (to tell it apart in KSeF's lists) and the company's NIP.
-    pub(crate) async fn signed_in_client(
-        &self,
-        company_id: i64,
-        cancel: &CancellationToken,
-    ) -> Result<(KsefClient, SecretString, Nip)> {
-        let company = self.store().read(|tx| tx.company(company_id))?;
-        let nip = Nip::parse(&company.nip)?;
-        let key = VaultKey::new(nip.clone(), company.ksef_environment);
-        let vault = Arc::clone(self.vault_arc());
-        let token = run_blocking(move || vault.load(&key))
-            .await?
-            .ok_or(CoreError::NotConnected { company_id })?;
-        let env = environment(company.ksef_environment, company.ksef_base_url.as_deref())?;
-        let client = KsefClient::new(env, interactive_config()).map_err(|e| from_ksef(e, &nip))?;
-        client
-            .authenticate_with_token(nip.as_str(), token.clone(), cancel)
-            .await
-            .map_err(|e| from_ksef(e, &nip))?;
-        Ok((client, token, nip))
-    }
-
     /// Whether the keychain holds a token for the company (its NIP and environment).
     pub fn is_connected(&self, company_id: i64) -> Result<bool> {
         let company = self.store().read(|tx| tx.company(company_id))?;
@@ -933,28 +909,46 @@ impl Desk {
         })
     }
 
-    /// An authenticated client for a stored company, with its token from the vault.
-    pub(crate) async fn company_client(
+    /// The company's KSeF token from the vault; [`CoreError::NotConnected`] when none
+    /// is saved.
+    pub(crate) async fn saved_token(&self, company: &Company) -> Result<SecretString> {
+        let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
+        let vault = Arc::clone(self.vault_arc());
+        run_blocking(move || vault.load(&key))
+            .await?
+            .ok_or(CoreError::NotConnected {
+                company_id: company.id,
+            })
+    }
+
+    /// A client signed in to the company's KSeF context with `token`. Every part of
+    /// the app that talks to KSeF for a stored company comes through here.
+    pub(crate) async fn signed_in_client(
         &self,
         company: &Company,
+        token: SecretString,
+        config: ClientConfig,
         cancel: &CancellationToken,
     ) -> Result<KsefClient> {
         let nip = Nip::parse(&company.nip)?;
-        let key = VaultKey::new(nip.clone(), company.ksef_environment);
-        let vault = Arc::clone(self.vault_arc());
-        let token = run_blocking(move || vault.load(&key))
-            .await?
-            .ok_or_else(|| CoreError::TokenRejected {
-                reason: TokenRejection::Missing,
-                ksef_status: 0,
-            })?;
         let env = environment(company.ksef_environment, company.ksef_base_url.as_deref())?;
-        let client = KsefClient::new(env, background_config()).map_err(|e| from_ksef(e, &nip))?;
+        let client = KsefClient::new(env, config).map_err(|e| from_ksef(e, &nip))?;
         client
             .authenticate_with_token(nip.as_str(), token, cancel)
             .await
             .map_err(|e| from_ksef(e, &nip))?;
         Ok(client)
+    }
+
+    /// [`Desk::signed_in_client`] with the company's saved token.
+    pub(crate) async fn company_client(
+        &self,
+        company: &Company,
+        config: ClientConfig,
+        cancel: &CancellationToken,
+    ) -> Result<KsefClient> {
+        let token = self.saved_token(company).await?;
+        self.signed_in_client(company, token, config, cancel).await
     }
 
     async fn vault_save(&self, key: VaultKey, token: SecretString) -> Result<()> {

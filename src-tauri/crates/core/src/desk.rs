@@ -26,6 +26,7 @@ pub struct Desk {
     /// One outbox run at a time (the background loop and "send now" share it).
     sender_lock: tokio::sync::Mutex<()>,
     sender_wakeup: tokio::sync::Notify,
+    costs: crate::cost_sync::SyncRuntime,
 }
 
 /// What the status bar shows.
@@ -84,6 +85,7 @@ impl Desk {
             connected: Mutex::new(HashMap::new()),
             sender_lock: tokio::sync::Mutex::new(()),
             sender_wakeup: tokio::sync::Notify::new(),
+            costs: crate::cost_sync::SyncRuntime::new(),
         })
     }
 
@@ -191,7 +193,7 @@ impl Desk {
         })
     }
 
-    fn has_token(&self, company_id: i64) -> Result<bool> {
+    pub(crate) fn has_token(&self, company_id: i64) -> Result<bool> {
         if let Some(known) = self.connections().get(&company_id) {
             return Ok(*known);
         }
@@ -220,6 +222,10 @@ impl Desk {
 
     pub(crate) fn vault(&self) -> &dyn TokenVault {
         self.vault.as_ref()
+    }
+
+    pub(crate) fn sync_runtime(&self) -> &crate::cost_sync::SyncRuntime {
+        &self.costs
     }
 
     pub(crate) fn vault_arc(&self) -> &Arc<dyn TokenVault> {

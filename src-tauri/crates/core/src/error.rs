@@ -1,4 +1,6 @@
-use desk_store::{Role, StoreError};
+use desk_store::{CostStage, Role, StoreError};
+
+use crate::costs::CostAction;
 
 use crate::connection::{InputProblem, TokenRejection};
 use crate::sales::SalesProblem;
@@ -88,6 +90,18 @@ pub enum CoreError {
     /// End-of-day sending was chosen but the company has it turned off.
     #[error("end-of-day sending is off for company {company_id}")]
     EndOfDayOff { company_id: i64 },
+    /// The workflow does not allow this step from where the cost stands.
+    #[error("cannot {} a cost that is {stage:?}", .action.code())]
+    CostStepNotAllowed {
+        action: CostAction,
+        stage: CostStage,
+    },
+    /// The supplier is not on the trusted list and approval was not confirmed.
+    #[error("the supplier is not trusted; approving needs an explicit confirmation")]
+    UnknownSupplierNotConfirmed,
+    /// The invoice names no supplier NIP, so the supplier cannot be put on the list.
+    #[error("the supplier has no NIP")]
+    SupplierWithoutNip,
 }
 
 impl From<StoreError> for CoreError {
@@ -118,11 +132,15 @@ impl CoreError {
             | CoreError::KsefFailed { .. } => ErrorKind::Remote,
             CoreError::Keychain(_) => ErrorKind::Internal,
             CoreError::Forbidden { .. } => ErrorKind::Permission,
-            CoreError::NotConnected { .. } => ErrorKind::Validation,
+            CoreError::NotConnected { .. } => ErrorKind::Conflict,
             CoreError::NotADemoProfile { .. } => ErrorKind::Conflict,
             CoreError::InvalidSales(_) | CoreError::EndOfDayOff { .. } => ErrorKind::Validation,
             CoreError::WrongDocumentState { .. } => ErrorKind::Conflict,
             CoreError::Internal { .. } => ErrorKind::Internal,
+            CoreError::CostStepNotAllowed { .. } | CoreError::UnknownSupplierNotConfirmed => {
+                ErrorKind::Conflict
+            }
+            CoreError::SupplierWithoutNip => ErrorKind::Validation,
         }
     }
 
@@ -165,6 +183,9 @@ impl CoreError {
             CoreError::WrongDocumentState { .. } => "wrong_document_state",
             CoreError::EndOfDayOff { .. } => "end_of_day_off",
             CoreError::Internal { .. } => "internal",
+            CoreError::CostStepNotAllowed { .. } => "cost_step_not_allowed",
+            CoreError::UnknownSupplierNotConfirmed => "unknown_supplier_not_confirmed",
+            CoreError::SupplierWithoutNip => "supplier_without_nip",
         }
     }
 
@@ -257,6 +278,24 @@ impl CoreError {
                  company's administrator to grant it.",
                 needed.as_str()
             ),
+            (CoreError::CostStepNotAllowed { action, stage }, locale) => {
+                crate::costs::step_not_allowed_message(*action, *stage, locale)
+            }
+            (CoreError::UnknownSupplierNotConfirmed, Locale::Pl) => "Dostawca nie jest na liście \
+                zaufanych. Sprawdź fakturę i potwierdź akceptację kosztu od nieznanego dostawcy \
+                albo najpierw oznacz dostawcę jako zaufanego."
+                .to_owned(),
+            (CoreError::UnknownSupplierNotConfirmed, Locale::En) => "The supplier is not on the \
+                trusted list. Check the invoice and confirm approving a cost from an unknown \
+                supplier, or mark the supplier trusted first."
+                .to_owned(),
+            (CoreError::SupplierWithoutNip, Locale::Pl) => "Faktura nie podaje NIP dostawcy, więc \
+                nie można dodać go do listy zaufanych. Zaakceptuj koszt z potwierdzeniem."
+                .to_owned(),
+            (CoreError::SupplierWithoutNip, Locale::En) => "The invoice gives no supplier NIP, so \
+                the supplier cannot be put on the trusted list. Approve the cost with a \
+                confirmation."
+                .to_owned(),
             (CoreError::TokenNotForNip { nip }, Locale::Pl) => format!(
                 "Token nie daje żadnych uprawnień w KSeF dla NIP {nip}. Został wygenerowany \
                  dla innej firmy albo bez uprawnień. Sprawdź NIP albo wygeneruj w Aplikacji \
@@ -378,6 +417,7 @@ fn entity_pl(entity: &str) -> &'static str {
         "user" => "użytkownik",
         "sales document" => "dokument sprzedaży",
         "numbering series" => "seria numeracji",
+        "cost document" | "pending cost document" => "dokument kosztowy",
         _ => "obiekt",
     }
 }

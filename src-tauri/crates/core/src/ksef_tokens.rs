@@ -10,7 +10,7 @@ use ksef_client::{token_reference, CancellationToken, TokenInfo, TokenStatus};
 use secrecy::ExposeSecret;
 
 use crate::access::authorize;
-use crate::connection::{from_ksef, KsefPermission};
+use crate::connection::{from_ksef, interactive_config, KsefPermission};
 use crate::{Desk, Nip, Result};
 
 /// A KSeF token of the company (its metadata; KSeF never shows the secret again).
@@ -97,8 +97,13 @@ impl Desk {
         let now = self.clock().now();
         self.store()
             .write(|tx| Ok(authorize(tx, now, company_id, Role::Admin).map(|_| ())))??;
-        let (client, token, nip) = self.signed_in_client(company_id, cancel).await?;
+        let company = self.store().read(|tx| tx.company(company_id))?;
+        let nip = Nip::parse(&company.nip)?;
+        let token = self.saved_token(&company).await?;
         let own = token_reference(token.expose_secret()).map(str::to_owned);
+        let client = self
+            .signed_in_client(&company, token, interactive_config(), cancel)
+            .await?;
         Ok((client, own, nip))
     }
 }

@@ -11,6 +11,8 @@
 //!   keychain, [`MemoryVault`] for tests).
 //! * [`connection`]: test a KSeF token, connect / replace token / disconnect a company.
 //! * [`sales`]: drafts, issuing, the sending outbox ([`sales::sender`]), corrections.
+//! * [`cost_sync`]: retrieve cost invoices from KSeF (schedule, "Retrieve now").
+//! * [`costs`]: the cost inbox and its approval and payment workflow.
 //!
 //! Must not know: Tauri, SQL, HTTP details (KSeF is reached only through
 //! `ksef-client`). Time comes from [`Clock`] so tests can fix it.
@@ -18,6 +20,8 @@
 mod access;
 mod clock;
 pub mod connection;
+pub mod cost_sync;
+pub mod costs;
 mod demo;
 mod desk;
 mod error;
@@ -32,11 +36,19 @@ pub use connection::{
     AppFeature, CompanyConnection, Connected, ConnectionReport, ConnectionRequest, FeatureCheck,
     FeatureState, InputProblem, KsefPermission, PermissionCheck, PermissionState, TokenRejection,
 };
+pub use cost_sync::{
+    CostSyncOptions, CostSyncPhase, CostSyncProgress, CostSyncReport, CostSyncStatus,
+};
+pub use costs::{
+    parse_date, CostAction, CostDescriptionInput, CostDetail, CostInputProblem, CostPage,
+    CostQuery, PaymentInput,
+};
 pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
-    Company, Contractor, CostCounts, DocumentEvent, KsefEnvironment, Role, SalesCounts,
-    SalesDocument, SalesPage, SalesQuery, SalesSort, SalesStatus, SendMode, User,
-    DATABASE_FILE_NAME,
+    Company, ContentState, Contractor, CostCounts, CostFilter, CostFlag, CostInboxCounts,
+    CostPayment, CostRow, CostSort, CostStage, CostStep, CostSubject, CostSyncState, DocumentEvent,
+    KsefEnvironment, PaymentMethod, RateAmount, Role, SalesCounts, SalesDocument, SalesPage,
+    SalesQuery, SalesSort, SalesStatus, SendMode, User, DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
 pub use ksef_client::CancellationToken;

@@ -260,6 +260,14 @@ impl SimHandle {
         seed::seed_demo(&self.state.store, buyer_nip, Utc::now())
     }
 
+    /// Fault injection: from now on KSeF hands out `xml` (with its matching hash) for
+    /// this invoice, e.g. a document that is not valid FA(3). `false` if unknown.
+    pub fn serve_damaged_invoice(&self, ksef_number: &str, xml: &[u8]) -> Result<bool> {
+        self.state
+            .store
+            .replace_xml(ksef_number, xml, &crypto::sha256_b64(xml))
+    }
+
     /// Number of invoices in the store.
     pub fn invoice_count(&self) -> Result<usize> {
         self.state.store.count()

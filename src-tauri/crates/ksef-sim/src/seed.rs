@@ -29,35 +29,14 @@ pub struct Supplier {
     pub prefix: &'static str,
 }
 
-/// The demo suppliers.
+/// The demo suppliers: contractors of the demo profile, some on its trusted list and
+/// some not (their costs arrive flagged "unknown supplier").
 pub const SUPPLIERS: &[Supplier] = &[
     Supplier {
-        nip: "7770001281",
-        name: "Energa-Obrót Serwis Sp. z o.o.",
-        address1: "ul. Grunwaldzka 186",
-        address2: "80-266 Gdańsk",
-        lines: &[
-            ("Energia elektryczna czynna", "kWh", 0.62, "23"),
-            ("Opłata dystrybucyjna stała", "mc", 48.0, "23"),
-        ],
-        prefix: "EN",
-    },
-    Supplier {
-        nip: "5213012343",
-        name: "Biuro Rachunkowe Saldo Anna Kowalska",
-        address1: "ul. Marszałkowska 84/92 lok. 15",
-        address2: "00-514 Warszawa",
-        lines: &[
-            ("Usługi księgowe - pełna księgowość", "usł.", 1200.0, "23"),
-            ("Obsługa kadrowo-płacowa", "os.", 85.0, "23"),
-        ],
-        prefix: "BR",
-    },
-    Supplier {
-        nip: "6762399104",
-        name: "Hurtownia Papiernicza Biurex S.A.",
-        address1: "ul. Zabłocie 43",
-        address2: "30-701 Kraków",
+        nip: "7740001454",
+        name: "Hurtownia Papiernicza Kałamarz S.A.",
+        address1: "ul. Żółkiewskiego 12",
+        address2: "87-100 Toruń",
         lines: &[
             ("Papier ksero A4 80g", "ryza", 21.5, "23"),
             ("Toner HP 59A", "szt.", 389.0, "23"),
@@ -66,26 +45,94 @@ pub const SUPPLIERS: &[Supplier] = &[
         prefix: "FV",
     },
     Supplier {
-        nip: "9512234562",
-        name: "Netia Business Sp. z o.o.",
-        address1: "ul. Poleczki 13",
-        address2: "02-822 Warszawa",
+        nip: "9542751368",
+        name: "Biuro Rachunkowe Księgowa Sp. j.",
+        address1: "ul. Łąkowa 7",
+        address2: "40-001 Katowice",
         lines: &[
-            ("Abonament internet światłowodowy 1 Gb/s", "mc", 249.0, "23"),
-            ("Telefonia komórkowa - abonament", "szt.", 59.0, "23"),
+            ("Usługi księgowe - pełna księgowość", "usł.", 1200.0, "23"),
+            ("Obsługa kadrowo-płacowa", "os.", 85.0, "23"),
         ],
-        prefix: "NB",
+        prefix: "BR",
     },
     Supplier {
-        nip: "8991234564",
-        name: "Piekarnia i Catering Kłos Sp.j.",
+        nip: "6793108059",
+        name: "Serwis IT Bajt Sp. z o.o.",
+        address1: "al. Pokoju 18",
+        address2: "31-564 Kraków",
+        lines: &[
+            ("Abonament serwisowy stacji roboczych", "mc", 890.0, "23"),
+            ("Godzina pracy serwisanta", "h", 150.0, "23"),
+        ],
+        prefix: "IT",
+    },
+    Supplier {
+        nip: "8992689516",
+        name: "Drukarnia Świt s.c.",
         address1: "ul. Legnicka 55",
         address2: "54-203 Wrocław",
+        lines: &[
+            ("Ulotki A5 kreda 130g", "szt.", 0.35, "23"),
+            ("Wizytówki 350g", "kpl.", 79.0, "23"),
+        ],
+        prefix: "DR",
+    },
+    Supplier {
+        nip: "5260181596",
+        name: "Kancelaria Podatkowa Lex Sp. z o.o.",
+        address1: "ul. Nowy Świat 21",
+        address2: "00-029 Warszawa",
+        lines: &[(
+            "Doradztwo podatkowe - ryczałt miesięczny",
+            "mc",
+            1500.0,
+            "23",
+        )],
+        prefix: "LEX",
+    },
+    Supplier {
+        nip: "1860913901",
+        name: "Przedsiębiorstwo Transportowe Wóz s.c.",
+        address1: "ul. Kolejowa 4",
+        address2: "35-001 Rzeszów",
+        lines: &[
+            ("Transport drobnicowy", "km", 3.2, "23"),
+            ("Rozładunek", "usł.", 120.0, "23"),
+        ],
+        prefix: "TR",
+    },
+    Supplier {
+        nip: "4710497466",
+        name: "Catering Smaczna Chwila",
+        address1: "ul. Gdańska 18",
+        address2: "85-005 Bydgoszcz",
         lines: &[
             ("Catering - lunch firmowy", "os.", 42.0, "8"),
             ("Pieczywo i przekąski", "kpl.", 150.0, "5"),
         ],
-        prefix: "KL",
+        prefix: "SC",
+    },
+    Supplier {
+        nip: "5559797114",
+        name: "Sklep Komputerowy Procesor",
+        address1: "ul. Kopernika 33",
+        address2: "87-100 Toruń",
+        lines: &[
+            ("Mysz bezprzewodowa", "szt.", 89.0, "23"),
+            ("Monitor 27\" IPS", "szt.", 1099.0, "23"),
+        ],
+        prefix: "SK",
+    },
+    Supplier {
+        nip: "9935181904",
+        name: "Agencja Reklamowa Żuraw Sp. z o.o.",
+        address1: "ul. Piotrkowska 120",
+        address2: "90-006 Łódź",
+        lines: &[
+            ("Kampania reklamowa online - abonament", "mc", 2400.0, "23"),
+            ("Projekt graficzny banera", "szt.", 350.0, "23"),
+        ],
+        prefix: "ZR",
     },
 ];
 
@@ -308,7 +355,11 @@ pub fn store_seeded(store: &Store, xml: &[u8], invoicing: DateTime<Utc>) -> Resu
     Ok(ksef)
 }
 
-/// Seeds about six months of cost invoices to `buyer_nip` (deterministic per buyer).
+/// Months of demo history.
+const DEMO_MONTHS: u32 = 9;
+
+/// Seeds about nine months of cost invoices (over 300) to `buyer_nip`, deterministic
+/// per buyer.
 /// Returns the KSeF numbers. Invoices already present (same numbers) are skipped.
 pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<Vec<String>> {
     let seed = buyer_nip
@@ -317,13 +368,13 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = Vec::new();
     let mut planned_correction = false;
-    for months_back in (0..6u32).rev() {
+    for months_back in (0..DEMO_MONTHS).rev() {
         let month_start = shift_month(now.date_naive(), months_back);
         for (si, supplier) in SUPPLIERS.iter().enumerate() {
-            // Utilities and services monthly; goods and catering now and then.
+            // Services monthly; goods, transport and catering several times a month.
             let count = match si {
-                0 | 1 | 3 => 1,
-                _ => rng.gen_range(0..=2),
+                1 | 2 | 4 | 8 => 1,
+                _ => rng.gen_range(5..=9),
             };
             for k in 0..count {
                 let day = rng.gen_range(1..=27u32);
@@ -344,16 +395,16 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
                     .lines
                     .iter()
                     .map(|(_, unit, _, _)| match *unit {
-                        "kWh" => f64::from(rng.gen_range(300..1400)),
-                        "ryza" | "szt." | "os." => f64::from(rng.gen_range(1..25)),
+                        "km" => f64::from(rng.gen_range(40..900)),
+                        "ryza" | "szt." | "os." | "h" => f64::from(rng.gen_range(1..25)),
                         _ => 1.0,
                     })
                     .collect();
                 let hour = rng.gen_range(7..17);
                 // Now and then the stationery supplier takes back a toner: a correction.
                 let coin = rng.gen_bool(0.5);
-                let correct_after =
-                    (si == 2 && (coin || !planned_correction)).then(|| rng.gen_range(3..12i64));
+                let correct_after = (si == 0 && k == 0 && (coin || !planned_correction))
+                    .then(|| rng.gen_range(3..12i64));
                 planned_correction |= correct_after.is_some();
                 let invoicing = issue
                     .and_hms_opt(hour, rng.gen_range(0..60), rng.gen_range(0..60))
@@ -430,8 +481,8 @@ pub fn feed_one(store: &Store, buyer_nip: &str, now: DateTime<Utc>, n: u64) -> R
         .lines
         .iter()
         .map(|(_, unit, _, _)| match *unit {
-            "kWh" => f64::from(rng.gen_range(300..1400)),
-            "ryza" | "szt." | "os." => f64::from(rng.gen_range(1..25)),
+            "km" => f64::from(rng.gen_range(40..900)),
+            "ryza" | "szt." | "os." | "h" => f64::from(rng.gen_range(1..25)),
             _ => 1.0,
         })
         .collect();
@@ -464,14 +515,15 @@ mod tests {
         }
         let store = Store::open(None).unwrap();
         let numbers = seed_demo(&store, "5265877635", Utc::now()).unwrap();
-        assert!(numbers.len() >= 20, "{}", numbers.len());
+        // Demo mode needs at least 300 costs waiting to be retrieved.
+        assert!(numbers.len() >= 300, "{}", numbers.len());
         let all = store.for_subject("5265877635", false).unwrap();
         assert_eq!(all.len(), numbers.len());
         let months: std::collections::BTreeSet<_> = all
             .iter()
             .map(|i| (i.issue_date.year(), i.issue_date.month()))
             .collect();
-        assert!(months.len() >= 5, "{months:?}");
+        assert!(months.len() >= 8, "{months:?}");
         assert!(
             all.iter().any(|i| i.invoice_type == "Kor"),
             "a correction is among them"

@@ -68,6 +68,17 @@ pub struct StoredInvoice {
     pub xml: Vec<u8>,
 }
 
+/// The date column a query filters on (see [`Store::for_subject_since`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinceColumn {
+    /// `issue_date` (a day).
+    Issue,
+    /// `invoicing_date`.
+    Invoicing,
+    /// `permanent_storage_date`.
+    PermanentStorage,
+}
+
 /// The SQLite store.
 pub struct Store {
     conn: Mutex<Connection>,
@@ -111,6 +122,7 @@ CREATE TABLE IF NOT EXISTS invoice (
 CREATE INDEX IF NOT EXISTS invoice_seller ON invoice (seller_nip);
 CREATE INDEX IF NOT EXISTS invoice_buyer ON invoice (buyer_id_value);
 CREATE INDEX IF NOT EXISTS invoice_dup ON invoice (seller_nip, invoice_type, invoice_number);
+CREATE INDEX IF NOT EXISTS invoice_buyer_stored ON invoice (buyer_id_value, permanent_storage_date);
 CREATE TABLE IF NOT EXISTS ksef_token (
     value TEXT PRIMARY KEY,
     reference TEXT NOT NULL,
@@ -313,6 +325,45 @@ impl Store {
         })
     }
 
+    /// The invoices of `nip` as seller or buyer whose `since.0` date is at or after
+    /// `since.1`, without their XML unless `with_xml`: a metadata query over a large
+    /// store reads only what it can return.
+    pub fn for_subject_since(
+        &self,
+        nip: &str,
+        as_seller: bool,
+        since: (SinceColumn, DateTime<Utc>),
+        with_xml: bool,
+    ) -> Result<Vec<StoredInvoice>> {
+        let columns = if with_xml {
+            COLUMNS.to_owned()
+        } else {
+            COLUMNS.replace(", xml", ", x'' AS xml")
+        };
+        let subject = if as_seller {
+            "seller_nip = ?1"
+        } else {
+            "buyer_id_type = 'Nip' AND buyer_id_value = ?1"
+        };
+        let (column, from) = match since.0 {
+            // Issue dates are days: any day that may hold the instant qualifies.
+            SinceColumn::Issue => (
+                "issue_date",
+                (since.1 - chrono::Duration::days(1))
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            ),
+            SinceColumn::Invoicing => ("invoicing_date", fmt_dt(since.1)),
+            SinceColumn::PermanentStorage => ("permanent_storage_date", fmt_dt(since.1)),
+        };
+        let sql = format!("SELECT {columns} FROM invoice WHERE {subject} AND {column} >= ?2");
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![nip, from], from_row)?;
+            rows.collect()
+        })
+    }
+
     /// Saves (inserts or replaces) a KSeF token, so a data directory keeps credentials.
     pub(crate) fn save_token(&self, value: &str, t: &crate::state::KsefToken) -> Result<()> {
         let perms: Vec<&str> = t.spec.permissions.iter().map(|p| p.as_str()).collect();
@@ -367,6 +418,17 @@ impl Store {
             })?;
             rows.collect()
         })
+    }
+
+    /// Replaces an invoice's stored document (and its hash); `false` if there is none.
+    pub fn replace_xml(&self, ksef_number: &str, xml: &[u8], hash: &str) -> Result<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE invoice SET xml = ?2, invoice_hash = ?3 WHERE ksef_number = ?1",
+                params![ksef_number, xml, hash],
+            )
+        })
+        .map(|n| n > 0)
     }
 
     /// Number of stored invoices.

@@ -13,6 +13,7 @@
 mod audit;
 mod companies;
 mod contractors;
+mod costs;
 mod dashboard;
 mod error;
 mod migrations;
@@ -29,6 +30,11 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use companies::{Company, KsefEnvironment, NewCompany};
 pub use contractors::{Contractor, NewContractor};
+pub use costs::{
+    ContentState, CostContent, CostDescription, CostFilter, CostFlag, CostInboxCounts, CostPayment,
+    CostRow, CostSort, CostStage, CostStep, CostSubject, CostSyncState, NewCostDocument,
+    NewCostPayment, PaymentMethod, RateAmount,
+};
 pub use dashboard::{CostCounts, SalesCounts};
 pub use error::{Result, StoreError};
 pub use migrations::LATEST_SCHEMA_VERSION;

@@ -2,6 +2,7 @@
 // fake data next to the others without editing one big switch.
 import type { LocaleDto } from "../bindings";
 import { createSalesMock } from "./sales";
+import { costsMock } from "./costs";
 
 export interface MockContext {
   locale: LocaleDto;
@@ -13,4 +14,4 @@ export interface AreaMock {
   handle(cmd: string, args: Record<string, unknown>, context: MockContext): unknown;
 }
 
-export const areaMocks: AreaMock[] = [createSalesMock()];
+export const areaMocks: AreaMock[] = [createSalesMock(), costsMock];

@@ -29,7 +29,7 @@ use ksef_client::{
 };
 
 use super::{event, today_in_poland, EOD_LAST_CATCH_UP};
-use crate::connection::ksef_error;
+use crate::connection::{ksef_error, sender_config};
 use crate::{CoreError, Desk, Locale, Result};
 
 /// How often the background loop looks at the outbox when nobody wakes it.
@@ -116,7 +116,7 @@ impl Desk {
         let mut total = SendRun::default();
         for (company_id, entries) in by_company {
             let company = self.store().read_with(|tx| tx.company(company_id))?;
-            let client = match self.company_client(&company, cancel).await {
+            let client = match self.company_client(&company, sender_config(), cancel).await {
                 Ok(client) => client,
                 Err(error) => {
                     for entry in &entries {

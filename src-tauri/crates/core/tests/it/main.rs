@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod connection;
+mod costs;
 mod keyring;
 mod leak;
 mod roles;

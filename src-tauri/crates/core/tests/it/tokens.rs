@@ -54,7 +54,7 @@ async fn an_admin_sees_the_tokens_and_revoking_the_apps_own_disconnects() {
     assert!(!desk.is_connected(company_id).unwrap());
     let error = desk.company_tokens(company_id, &cancel).await.unwrap_err();
     assert_eq!(error.code(), "not_connected");
-    assert_eq!(error.kind(), ErrorKind::Validation);
+    assert_eq!(error.kind(), ErrorKind::Conflict);
 }
 
 #[tokio::test]

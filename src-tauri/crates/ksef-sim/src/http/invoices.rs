@@ -20,7 +20,7 @@ use crate::ids::{self, RefKind};
 use crate::state::{
     chrono_dur, AppState, Export, ExportPackage, ExportPart, Presigned, SessionFailure,
 };
-use crate::store::{fmt_dt, StoredInvoice};
+use crate::store::{fmt_dt, SinceColumn, StoredInvoice};
 
 const READ: &[Permission] = &[Permission::InvoiceRead];
 
@@ -128,6 +128,7 @@ fn select(
     nip: &str,
     f: &Filters,
     descending: bool,
+    with_xml: bool,
 ) -> Result<Selection, ApiError> {
     let date_type = match f.date_range.date_type.as_str() {
         "Issue" => DateType::Issue,
@@ -165,9 +166,18 @@ fn select(
             }
         }
     }
+    let since = match date_type {
+        DateType::Issue => SinceColumn::Issue,
+        DateType::Invoicing => SinceColumn::Invoicing,
+        DateType::PermanentStorage => SinceColumn::PermanentStorage,
+    };
     let rows = match f.subject_type.as_str() {
-        "Subject1" => state.store.for_subject(nip, true)?,
-        "Subject2" => state.store.for_subject(nip, false)?,
+        "Subject1" => state
+            .store
+            .for_subject_since(nip, true, (since, from), with_xml)?,
+        "Subject2" => state
+            .store
+            .for_subject_since(nip, false, (since, from), with_xml)?,
         "Subject3" | "SubjectAuthorized" => Vec::new(),
         other => {
             return Err(ApiError::validation(format!(
@@ -317,7 +327,7 @@ pub(crate) async fn query_metadata(
         return Err(ApiError::validation("pageSize musi być w zakresie 10..250"));
     }
     let offset = q.page_offset.unwrap_or(0);
-    let sel = select(&state, &caller.context_nip, &filters, descending)?;
+    let sel = select(&state, &caller.context_nip, &filters, descending, false)?;
     let limit = state.config.max_query_results;
     let total = sel.invoices.len();
     let window = total.min(limit);
@@ -483,7 +493,7 @@ pub(crate) async fn start_export(
             description: "Błąd odszyfrowania dostarczonego klucza",
             details: vec![],
         }),
-        Some(key) => match select(&state, &caller.context_nip, &req.filters, false) {
+        Some(key) => match select(&state, &caller.context_nip, &req.filters, false, true) {
             Ok(sel) => build_package(
                 &sel,
                 10_000.min(state.config.max_query_results),

@@ -190,3 +190,65 @@ fn only_simulator_companies_follow_the_simulator() {
     );
     assert_eq!(read(real.id), None);
 }
+
+fn cost(ksef: &str) -> desk_store::NewCostDocument {
+    desk_store::NewCostDocument {
+        subject: desk_store::CostSubject::Buyer,
+        ksef_number: ksef.into(),
+        supplier_nip: Some("7740001454".into()),
+        supplier_name: "Hurtownia Papiernicza Kałamarz S.A.".into(),
+        number: "FV/1/2026".into(),
+        issue_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 2),
+        currency: "PLN".into(),
+        net_minor: 10_000,
+        vat_minor: 2_300,
+        gross_minor: 12_300,
+        invoice_kind: "Vat".into(),
+        invoice_hash: None,
+        invoicing_at: Some(at(2)),
+        permanent_storage_at: Some(at(2)),
+        search_text: "kalamarz".into(),
+    }
+}
+
+#[test]
+fn a_cost_document_is_stored_once_and_its_original_xml_never_changes() {
+    let t = temp_store();
+    let company = t
+        .store
+        .write(|tx| tx.insert_company(&acme(), at(2)))
+        .unwrap();
+    let ksef = "7740001454-20261102-0100001AF629-AF";
+    let first = t
+        .store
+        .write(|tx| tx.insert_cost_document(company.id, &cost(ksef), at(3)))
+        .unwrap();
+    let again = t
+        .store
+        .write(|tx| tx.insert_cost_document(company.id, &cost(ksef), at(4)))
+        .unwrap();
+    let id = first.unwrap();
+    assert_eq!(again, None, "the same KSeF number is not stored twice");
+    // The supplier became an untrusted contractor on first sight.
+    let contractors = t.store.read(|tx| tx.list_contractors(company.id)).unwrap();
+    assert_eq!(contractors.len(), 1);
+    assert!(!contractors[0].trusted);
+
+    t.store
+        .write(|tx| tx.store_cost_unreadable(id, b"<broken", "XML: unexpected end"))
+        .unwrap();
+    let row = t.store.read(|tx| tx.cost_document(company.id, id)).unwrap();
+    assert_eq!(row.content, desk_store::ContentState::Unreadable);
+    assert!(row.first_from_supplier);
+
+    let conn = Connection::open(crate::db_path(&t.dir)).unwrap();
+    let error = conn
+        .execute("UPDATE cost_documents SET xml = x'00' WHERE id = ?1", [id])
+        .unwrap_err();
+    assert!(error.to_string().contains("immutable"), "{error}");
+    t.store
+        .write(|tx| tx.append_cost_step(id, at(5), None, "retrieved", ""))
+        .unwrap();
+    let error = conn.execute("DELETE FROM cost_steps", []).unwrap_err();
+    assert!(error.to_string().contains("append-only"), "{error}");
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import {
+  PageCache,
+  addDays,
+  amountToMinor,
+  dueState,
+  formatAccount,
+  minorToInput,
+  nextSteps,
+  splitTags,
+  todayInPoland,
+} from "./costs";
+
+describe("due dates", () => {
+  it("flags overdue and due-soon costs that are still to pay", () => {
+    expect(dueState("2026-11-24", "approved", "2026-11-25")).toBe("overdue");
+    expect(dueState("2026-11-25", "new", "2026-11-25")).toBe("dueSoon");
+    expect(dueState("2026-11-28", "new", "2026-11-25")).toBe("dueSoon");
+    expect(dueState("2026-11-29", "new", "2026-11-25")).toBe("due");
+    expect(dueState("2026-11-01", "paid", "2026-11-25")).toBe("settled");
+    expect(dueState("2026-11-01", "rejected", "2026-11-25")).toBe("settled");
+    expect(dueState(null, "new", "2026-11-25")).toBe("none");
+  });
+
+  it("counts days across months and uses the Polish calendar day", () => {
+    expect(addDays("2026-11-29", 3)).toBe("2026-12-02");
+    expect(todayInPoland(new Date("2026-11-25T23:30:00Z"))).toBe("2026-11-26");
+  });
+});
+
+describe("the workflow", () => {
+  it("offers only the steps the backend allows", () => {
+    expect(nextSteps("new")).toEqual(["describe"]);
+    expect(nextSteps("described")).toEqual(["describe", "submit"]);
+    expect(nextSteps("awaitingApproval")).toEqual(["approve", "reject"]);
+    expect(nextSteps("partiallyPaid")).toEqual(["pay"]);
+    expect(nextSteps("rejected")).toEqual(["describe"]);
+    expect(nextSteps("paid")).toEqual([]);
+  });
+});
+
+describe("input", () => {
+  it("reads amounts the way people type them", () => {
+    expect(amountToMinor("1 234,56")).toBe(123456);
+    expect(amountToMinor("12.5")).toBe(1250);
+    expect(amountToMinor("")).toBeNull();
+    expect(amountToMinor("12,345")).toBeUndefined();
+    expect(amountToMinor("abc")).toBeUndefined();
+    expect(minorToInput(123456)).toBe("1234,56");
+    expect(minorToInput(5)).toBe("0,05");
+  });
+
+  it("splits tags and groups account numbers", () => {
+    expect(splitTags(" biuro, pilne,,biuro ")).toEqual(["biuro", "pilne"]);
+    expect(formatAccount("PL61109010140000071219812874")).toBe(
+      "PL61 1090 1014 0000 0712 1981 2874",
+    );
+    expect(formatAccount("61109010140000071219812874")).toBe("61 1090 1014 0000 0712 1981 2874");
+    expect(formatAccount("GB29NWBK60161331926819")).toBe("GB29NWBK60161331926819");
+  });
+});
+
+describe("the page cache", () => {
+  it("fetches each page once, on demand, and keeps a bounded number", async () => {
+    const asked: number[] = [];
+    const cache = new PageCache<number>(
+      10,
+      async (offset, limit) => {
+        asked.push(offset);
+        return Array.from({ length: limit }, (_, i) => offset + i);
+      },
+      3,
+    );
+    expect(cache.get(5)).toBeUndefined();
+    await Promise.all([cache.ensure(0, 15), cache.ensure(5, 12)]);
+    expect(asked).toEqual([0, 10]);
+    expect(cache.get(12)).toBe(12);
+    await cache.ensure(95, 105);
+    await cache.ensure(200, 205);
+    expect(cache.pageCount).toBeLessThanOrEqual(3);
+    expect(cache.get(203)).toBe(203);
+    expect(cache.get(5)).toBeUndefined();
+    cache.update((row) => row === 203, -1);
+    expect(cache.get(203)).toBe(-1);
+  });
+});
