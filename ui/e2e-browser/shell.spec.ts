@@ -100,3 +100,18 @@ test("a bookkeeper sees all companies at once and opens one", async ({ page }) =
   await expect(page.getByTestId("active-company")).toHaveText("Kwiaciarnia Bratek");
   await expect(page.getByTestId("stat-accepted")).toBeVisible();
 });
+
+test("areas follow the user's roles in each company", async ({ page }) => {
+  await expect(page.getByTestId("nav-sales")).toBeVisible();
+  await page.getByTestId("nav-sales").click();
+  await page.keyboard.press("Control+2");
+  await expect(page.getByTestId("active-company")).toHaveText("Kwiaciarnia Bratek");
+  // A costs clerk there: no sales register, and the open page falls back.
+  await expect(page.getByTestId("nav-sales")).toHaveCount(0);
+  await expect(page.getByTestId("nav-costs")).toBeVisible();
+  await expect(page.getByTestId("page-title")).toHaveText("Pulpit");
+  await page.keyboard.press("Alt+2");
+  await expect(page.getByTestId("page-title")).toHaveText("Pulpit");
+  await page.keyboard.press("Control+1");
+  await expect(page.getByTestId("nav-sales")).toBeVisible();
+});

@@ -185,8 +185,8 @@ export function installMockIpc(): void {
       case "simulator_token":
         return "sim-token-full";
       case "current_roles":
-        company(a.companyId);
-        return ["admin"] satisfies RoleDto[];
+        // The flower shop's books are kept here by a costs clerk only.
+        return (company(a.companyId).id === 2 ? ["costs"] : ["admin"]) satisfies RoleDto[];
       case "company_tokens":
         company(a.companyId);
         return tokens;

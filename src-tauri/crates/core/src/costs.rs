@@ -31,7 +31,10 @@ use desk_store::{
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::access::authorize;
+use crate::access::{authorize, authorize_any};
+
+/// The inbox is read by whoever works it: describing, approving or paying.
+const COST_READERS: &[Role] = &[Role::Costs, Role::Accounting, Role::Finance];
 use crate::connection::InputProblem;
 use crate::{CoreError, Desk, Locale, Result};
 
@@ -512,32 +515,36 @@ impl Desk {
             .map(|s| fold(s.trim()))
             .filter(|s| !s.is_empty());
         let limit = query.limit.clamp(1, MAX_PAGE);
-        Ok(self.store().read(|tx| {
-            tx.company(company_id)?;
+        let now = self.clock().now();
+        self.store().read_with(|tx| {
+            authorize_any(tx, now, company_id, COST_READERS)?;
             Ok(CostPage {
                 total: tx.count_costs(company_id, &filter, today)?,
                 offset: query.offset,
                 rows: tx.list_costs(company_id, &filter, today, query.sort, query.offset, limit)?,
             })
-        })?)
+        })
     }
 
     pub fn cost_inbox_counts(&self, company_id: i64) -> Result<CostInboxCounts> {
         let today = self.today();
-        Ok(self.store().read(|tx| {
-            tx.company(company_id)?;
-            tx.cost_inbox_counts(company_id, today)
-        })?)
+        let now = self.clock().now();
+        self.store().read_with(|tx| {
+            authorize_any(tx, now, company_id, COST_READERS)?;
+            Ok(tx.cost_inbox_counts(company_id, today)?)
+        })
     }
 
     pub fn cost(&self, company_id: i64, id: i64) -> Result<CostDetail> {
-        let (cost, rates, steps, payments, known_accounts, xml) = self.store().read(|tx| {
+        let now = self.clock().now();
+        let (cost, rates, steps, payments, known_accounts, xml) = self.store().read_with(|tx| {
+            authorize_any(tx, now, company_id, COST_READERS)?;
             let cost = tx.cost_document(company_id, id)?;
             let known = match cost.contractor_id {
                 Some(contractor) => tx.contractor_bank_accounts(contractor)?,
                 None => Vec::new(),
             };
-            Ok((
+            Ok::<_, CoreError>((
                 cost,
                 tx.cost_rates(id)?,
                 tx.cost_steps(id)?,
@@ -573,8 +580,10 @@ impl Desk {
     /// The invoice's visualisation (self-contained HTML), or `None` while its XML
     /// is not downloaded or when it cannot be read (the detail says why).
     pub fn cost_visualisation(&self, company_id: i64, id: i64) -> Result<Option<String>> {
-        let (cost, xml) = self.store().read(|tx| {
-            Ok((
+        let now = self.clock().now();
+        let (cost, xml) = self.store().read_with(|tx| {
+            authorize_any(tx, now, company_id, COST_READERS)?;
+            Ok::<_, CoreError>((
                 tx.cost_document(company_id, id)?,
                 tx.cost_xml(company_id, id)?,
             ))

@@ -20,6 +20,8 @@ class AppState {
   status = $state<StatusDto | null>(null);
   /** The current user's roles in the active company: the UI mirrors what the core enforces. */
   roles = $state<RoleDto[]>([]);
+  /** Whether `roles` is known yet (until then every area is shown). */
+  rolesKnown = $state(false);
   page = $state<Page>("dashboard");
   activeCompany = $derived(this.companies.find((c) => c.id === this.activeCompanyId) ?? null);
 
@@ -53,13 +55,30 @@ class AppState {
     const companyId = this.activeCompanyId;
     if (companyId === null) {
       this.roles = [];
+      this.rolesKnown = false;
       return;
     }
     try {
       const roles = await call(commands.currentRoles(companyId));
-      if (this.activeCompanyId === companyId) this.roles = roles;
+      if (this.activeCompanyId !== companyId) return;
+      this.roles = roles;
+      this.rolesKnown = true;
+      if (!this.mayOpen(this.page)) this.page = "dashboard";
     } catch {
-      this.roles = [];
+      this.rolesKnown = false;
+    }
+  }
+
+  /** Whether the user's roles open `page` (the core refuses the rest anyway). */
+  mayOpen(page: Page): boolean {
+    if (!this.rolesKnown) return true;
+    switch (page) {
+      case "sales":
+        return this.can("sales") || this.can("accounting");
+      case "costs":
+        return this.can("costs") || this.can("accounting") || this.can("finance");
+      default:
+        return true;
     }
   }
 
@@ -88,7 +107,7 @@ class AppState {
   }
 
   go(page: Page): void {
-    this.page = page;
+    if (this.mayOpen(page)) this.page = page;
   }
 }
 

@@ -60,3 +60,34 @@ fn a_costs_clerk_sees_no_sales_and_an_accountant_reads_but_does_not_issue() {
         .unwrap_err();
     assert_eq!(error.code(), "forbidden");
 }
+
+#[test]
+fn the_cost_inbox_is_for_those_who_work_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    desk.seed_demo().unwrap();
+    let company = desk.companies().unwrap().remove(0).id;
+    let query = desk_core::CostQuery {
+        limit: 50,
+        ..desk_core::CostQuery::default()
+    };
+    desk.costs(company, &query).unwrap();
+
+    act_as(&dir, "sales-clerk", &[Role::Sales]);
+    for error in [
+        desk.costs(company, &query).unwrap_err(),
+        desk.cost_inbox_counts(company).unwrap_err(),
+    ] {
+        assert_eq!(error.code(), "forbidden", "{error:?}");
+    }
+
+    act_as(&dir, "treasurer", &[Role::Finance]);
+    desk.costs(company, &query).unwrap();
+    desk.cost_inbox_counts(company).unwrap();
+    assert_eq!(
+        desk.sales_list(company, &SalesQuery::default())
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+}
