@@ -181,7 +181,9 @@ const driver = await startDriver();
 let passed = 0;
 let failed = 0;
 try {
-  for (const test of tests) {
+  // E2E_ONLY=name-part runs the matching scenarios only (while working on one).
+  const only = process.env.E2E_ONLY;
+  for (const test of tests.filter((t) => !only || t.name.includes(only))) {
     const started = Date.now();
     try {
       await runOne(test);

@@ -43,11 +43,16 @@ export const tests = [
       );
       await win.click("[data-testid=cost-row]");
       await win.expectText("[data-testid=cost-stage]", "Nowy");
-      // The invoice's own XML was downloaded and is shown beside the workflow.
+      // The invoice's own XML is downloaded after the listing (on a busy machine a
+      // while later) and then shown beside the workflow: reopen until it is there.
       await win.until(
-        () => win.count("[data-testid=cost-visualisation]"),
+        async () => {
+          await win.click("[data-testid=cost-row]");
+          return win.count("[data-testid=cost-visualisation]");
+        },
         (n) => n === 1,
         "the invoice visualisation",
+        45_000,
       );
       await win.expectText("[data-testid=cost-history]", /Pobrano z KSeF/);
     },
