@@ -572,10 +572,7 @@ pub(crate) fn ksef_error(error: KsefError, nip: &str) -> CoreError {
     }
 }
 
-pub(crate) fn environment(
-    environment: KsefEnvironment,
-    base_url: Option<&str>,
-) -> Result<Environment> {
+fn environment(environment: KsefEnvironment, base_url: Option<&str>) -> Result<Environment> {
     match (environment, base_url) {
         (KsefEnvironment::Test, _) => Ok(Environment::Test),
         (KsefEnvironment::Demo, _) => Ok(Environment::Demo),
@@ -850,14 +847,16 @@ impl Desk {
     }
 
     async fn check_token(&self, request: &ValidRequest) -> Result<ConnectionReport> {
-        let env = environment(request.environment, request.base_url.as_deref())?;
-        let client =
-            KsefClient::new(env, interactive_config()).map_err(|e| from_ksef(e, &request.nip))?;
         let cancel = CancellationToken::new();
-        client
-            .authenticate_with_token(request.nip.as_str(), request.token.clone(), &cancel)
-            .await
-            .map_err(|e| from_ksef(e, &request.nip))?;
+        let client = sign_in(
+            request.environment,
+            request.base_url.as_deref(),
+            &request.nip,
+            request.token.clone(),
+            interactive_config(),
+            &cancel,
+        )
+        .await?;
         let now = self.clock().now();
         let granted = match client.list_tokens(&cancel).await {
             Ok(tokens) => {
@@ -930,14 +929,15 @@ impl Desk {
         config: ClientConfig,
         cancel: &CancellationToken,
     ) -> Result<KsefClient> {
-        let nip = Nip::parse(&company.nip)?;
-        let env = environment(company.ksef_environment, company.ksef_base_url.as_deref())?;
-        let client = KsefClient::new(env, config).map_err(|e| from_ksef(e, &nip))?;
-        client
-            .authenticate_with_token(nip.as_str(), token, cancel)
-            .await
-            .map_err(|e| from_ksef(e, &nip))?;
-        Ok(client)
+        sign_in(
+            company.ksef_environment,
+            company.ksef_base_url.as_deref(),
+            &Nip::parse(&company.nip)?,
+            token,
+            config,
+            cancel,
+        )
+        .await
     }
 
     /// [`Desk::signed_in_client`] with the company's saved token.
@@ -960,6 +960,25 @@ impl Desk {
         let vault = Arc::clone(self.vault_arc());
         Ok(run_blocking(move || vault.delete(&key)).await?)
     }
+}
+
+/// A client signed in with `token` to `nip`'s context: the one place the app
+/// authenticates, for a token being tested and for a stored company alike.
+async fn sign_in(
+    environment_kind: KsefEnvironment,
+    base_url: Option<&str>,
+    nip: &Nip,
+    token: SecretString,
+    config: ClientConfig,
+    cancel: &CancellationToken,
+) -> Result<KsefClient> {
+    let env = environment(environment_kind, base_url)?;
+    let client = KsefClient::new(env, config).map_err(|e| from_ksef(e, nip))?;
+    client
+        .authenticate_with_token(nip.as_str(), token, cancel)
+        .await
+        .map_err(|e| from_ksef(e, nip))?;
+    Ok(client)
 }
 
 /// Runs a keychain call on the blocking pool (Secret Service may wait for a prompt).
