@@ -4,8 +4,8 @@ use desk_core::{ErrorKind, InvoiceDraft, Role, SalesQuery};
 
 use crate::open;
 
-/// Makes a new person with `roles` in every company the current user of the profile.
-fn act_as(dir: &tempfile::TempDir, login: &str, roles: &[Role]) {
+/// Makes a new person, with `roles` in every company, the current user of the profile.
+pub(crate) fn act_as(dir: &tempfile::TempDir, login: &str, roles: &[Role]) {
     let store = desk_store::Store::open(&dir.path().join(desk_core::DATABASE_FILE_NAME)).unwrap();
     store
         .write(|tx| {

@@ -1,10 +1,11 @@
 //! The company's KSeF tokens: listing and revoking from the app, roles enforced.
 
-use desk_core::{CancellationToken, ErrorKind, KsefPermission, PermissionState, TokenState};
+use desk_core::{CancellationToken, ErrorKind, KsefPermission, PermissionState, Role, TokenState};
 use ksef_sim::{Permission, TokenSpec};
 
 use crate::connection::{company, request, simulator};
 use crate::open;
+use crate::roles::act_as;
 
 #[tokio::test]
 async fn an_admin_sees_the_tokens_and_revoking_the_apps_own_disconnects() {
@@ -98,20 +99,7 @@ async fn a_clerk_without_the_admin_role_may_not_see_or_revoke_tokens() {
         .company
         .id;
     // Another person, with the sales role only, takes over the profile.
-    let store = desk_store::Store::open(&dir.path().join(desk_core::DATABASE_FILE_NAME)).unwrap();
-    store
-        .write(|tx| {
-            let clerk = tx.insert_user(
-                &desk_store::NewUser {
-                    login: "clerk".into(),
-                    display_name: "Sprzedawca".into(),
-                },
-                chrono::Utc::now(),
-            )?;
-            tx.grant_role(clerk.id, company_id, desk_core::Role::Sales)?;
-            tx.set_app_setting("session.current_user_id", &clerk.id.to_string())
-        })
-        .unwrap();
+    act_as(&dir, "clerk", &[Role::Sales]);
 
     let cancel = CancellationToken::new();
     let error = desk.company_tokens(company_id, &cancel).await.unwrap_err();
