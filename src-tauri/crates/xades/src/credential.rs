@@ -226,7 +226,8 @@ impl std::fmt::Debug for SigningCredential {
 }
 
 impl SigningCredential {
-    /// Certificate file (.crt/.cer/.pem: PEM or DER) + private key file (.key: PEM PKCS#8,
+    /// Certificate file (.crt/.cer/.pem: PEM or DER; of a PEM chain, the certificate the
+    /// key fits) + private key file (.key: PEM PKCS#8,
     /// encrypted with a password (PBES2) or not; also SEC1 "EC PRIVATE KEY" / PKCS#1
     /// "RSA PRIVATE KEY"; DER of those also works).
     pub fn from_pem_files(
@@ -234,9 +235,25 @@ impl SigningCredential {
         private_key: &[u8],
         password: Option<&SecretString>,
     ) -> Result<Self, ImportError> {
-        let info = CertificateInfo::from_der(certificate)?;
         let key = PrivateKey::from_file(private_key, password)?;
-        Self::pair(info, key)
+        // A .pem may hold the whole chain, in any order: take the certificate the key fits.
+        if let Some(blocks) = pem::blocks(certificate) {
+            let certificates: Vec<_> = blocks
+                .iter()
+                .filter(|b| b.label == "CERTIFICATE")
+                .filter_map(|b| b.der().ok())
+                .filter_map(|der| CertificateInfo::from_der(&der).ok())
+                .collect();
+            if certificates.len() > 1 {
+                for info in certificates {
+                    if key.matches(&info)? {
+                        return Self::pair(info, key);
+                    }
+                }
+                return Err(ImportError::KeyDoesNotMatchCertificate);
+            }
+        }
+        Self::pair(CertificateInfo::from_der(certificate)?, key)
     }
 
     /// PKCS#12 (.p12/.pfx) with its password (qualified certificate / company seal).
