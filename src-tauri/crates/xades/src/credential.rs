@@ -196,6 +196,8 @@ impl PrivateKey {
             }
             Self::EcP256(key) => {
                 let signature: p256::ecdsa::Signature = key.sign(data);
+                // Low-S form: valid everywhere, and required by the strictest verifiers.
+                let signature = signature.normalize_s().unwrap_or(signature);
                 Ok(signature.to_bytes().to_vec())
             }
         }
@@ -327,5 +329,21 @@ impl SigningCredential {
     /// The unencrypted PKCS#8 DER of the private key, only to hand to the OS keychain.
     pub fn private_key_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
         self.pkcs8.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdsa_signatures_are_fixed_width_low_s() {
+        let key = PrivateKey::EcP256(p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng));
+        for i in 0..64u8 {
+            let bytes = key.sign(&[i]).unwrap();
+            assert_eq!(bytes.len(), 64);
+            let signature = p256::ecdsa::Signature::from_slice(&bytes).unwrap();
+            assert!(signature.normalize_s().is_none(), "high S in signature {i}");
+        }
     }
 }
