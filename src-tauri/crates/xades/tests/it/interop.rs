@@ -314,6 +314,10 @@ fn tampered_documents_are_refused() {
     let forged = signed.replace(&value(&signed), "<ds:SignatureValue>AAAA");
     assert_eq!(refused(&forged), VerifyError::BadSignatureValue);
 
+    // The signature alone, as the document element, signs nothing.
+    let alone = format!("<?xml version=\"1.0\"?>{signature}");
+    assert_eq!(refused(&alone), VerifyError::NotEnveloped);
+
     // A DTD (entity expansion) is refused outright.
     let dtd = signed.replacen(
         "<AuthTokenRequest",
@@ -447,4 +451,11 @@ fn no_single_character_change_alters_what_is_vouched_for() {
     // Only a handful of unsigned spots (Id/Target values, element names the verifier
     // does not read) may change without effect.
     assert!(accepted < 60, "{accepted} mutations accepted");
+}
+
+#[test]
+fn credentials_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SigningCredential>();
+    assert_send_sync::<ksef_xades::VerifiedDocument>();
 }
