@@ -314,6 +314,12 @@ fn tampered_documents_are_refused() {
     let forged = signed.replace(&value(&signed), "<ds:SignatureValue>AAAA");
     assert_eq!(refused(&forged), VerifyError::BadSignatureValue);
 
+    // Hundreds of references (each would walk the whole document).
+    let start = signed.find("<ds:Reference Type=").unwrap();
+    let end = signed.find("</ds:SignedInfo>").unwrap();
+    let many = signed.replacen(&signed[start..end], &signed[start..end].repeat(17), 1);
+    assert_eq!(refused(&many), VerifyError::TooManyReferences { count: 18 });
+
     // The signature alone, as the document element, signs nothing.
     let alone = format!("<?xml version=\"1.0\"?>{signature}");
     assert_eq!(refused(&alone), VerifyError::NotEnveloped);
