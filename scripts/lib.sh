@@ -80,7 +80,7 @@ build_app() {
 
 # Runs "$@" with the repository alone in its parent directory, as in a fresh clone
 # with nothing beside it: bubblewrap mounts an empty tmpfs over the parent and
-# binds the repository back, so a test that reads a neighbour (../shared, say)
+# binds the repository back, so a test that reads a neighbour (a sibling folder)
 # fails here as it would for anyone else, instead of passing on this machine.
 # What the toolchain needs and happens to keep beside the repository stays
 # visible: CARGO_TARGET_DIR, CARGO_HOME, RUSTUP_HOME, TMPDIR, XDG_DATA_HOME, and
