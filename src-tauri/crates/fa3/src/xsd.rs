@@ -1,8 +1,8 @@
 //! Structural checking against the official FA(3) XSD, in pure Rust.
 //!
 //! The app ships to Windows and macOS, so we cannot lean on libxml2. Instead the
-//! official schema files (embedded by the `ksef-spec` crate from `ksef-spec/schemas/`) are interpreted at first use:
-//! the subset of XSD they use (sequence, choice, min/maxOccurs, named and
+//! official schema files (`ksef-spec/schemas/`, embedded by the `ksef-spec`
+//! crate) are interpreted at first use: the subset of XSD they use (sequence, choice, min/maxOccurs, named and
 //! anonymous types, simple/complex content extension, attributes, and the facets
 //! enumeration, pattern, length, min/maxLength, total/fractionDigits,
 //! min/max inclusive/exclusive, whiteSpace) is enough to check every rule.
