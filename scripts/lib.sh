@@ -10,9 +10,10 @@ cd "$ROOT"
 APT_BUILD=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 # Headless tests: Xvfb, the WebKit WebDriver, Debian's Chromium, xmllint for
-# XSD checks, the keyring stack for secret-service tests.
-APT_TEST=(xvfb xauth webkit2gtk-driver chromium libxml2-utils dbus gnome-keyring openssl xmlsec1
-  libsecret-tools keyutils)
+# XSD checks, openssl and xmlsec1 as independent implementations for the XAdES
+# tests, the keyring stack for secret-service tests.
+APT_TEST=(xvfb xauth webkit2gtk-driver chromium libxml2-utils dbus gnome-keyring
+  libsecret-tools keyutils bubblewrap openssl xmlsec1)
 
 step() {
   STEP_STARTED=$(date +%s)
@@ -76,4 +77,46 @@ build_app() {
   step "cargo build (app)"
   cargo build --locked -p ksef-desk "${CARGO_FEATURES[@]}"
   step_done
+}
+
+# Runs "$@" with the repository alone in its parent directory, as in a fresh clone
+# with nothing beside it: bubblewrap mounts an empty tmpfs over the parent and
+# binds the repository back, so a test that reads a neighbour (a sibling folder)
+# fails here as it would for anyone else, instead of passing on this machine.
+# What the toolchain needs and happens to keep beside the repository stays
+# visible: CARGO_TARGET_DIR, CARGO_HOME, RUSTUP_HOME, TMPDIR, XDG_DATA_HOME, and
+# dot-entries (~/.cargo, ~/.rustup, ~/.cache when the repository sits in $HOME).
+# Before running, it checks that the sandbox really hides the neighbours.
+alone() {
+  local root parent d rel
+  root="$(cd "$ROOT" && pwd -P)"
+  parent="$(dirname "$root")"
+  if [ "$parent" = / ]; then
+    # Beside a repository at the root sit only system directories; nothing to hide.
+    "$@"
+    return
+  fi
+  local args=(--dev-bind / / --tmpfs "$parent") keep=("$(basename "$root")")
+  for d in "${CARGO_TARGET_DIR:-}" "${CARGO_HOME:-$HOME/.cargo}" "${RUSTUP_HOME:-$HOME/.rustup}" \
+    "${TMPDIR:-}" "${XDG_DATA_HOME:-}" "$parent"/.[!.]*; do
+    [ -n "$d" ] && [ -e "$d" ] || continue
+    d="$(realpath "$d")"
+    case "$d/" in
+      "$root"/*) ;;
+      "$parent"/*)
+        args+=(--bind "$d" "$d")
+        rel="${d#"$parent"/}"
+        keep+=("${rel%%/*}")
+        ;;
+    esac
+  done
+  args+=(--bind "$root" "$root" --chdir "$PWD")
+  local expected actual
+  expected="$(printf '%s\n' "${keep[@]}" | sort -u)"
+  actual="$(bwrap "${args[@]}" ls -A "$parent" | sort -u)"
+  if [ "$expected" != "$actual" ]; then
+    printf 'alone: the sandbox still shows beside the repository:\n%s\n' "$actual" >&2
+    return 1
+  fi
+  bwrap "${args[@]}" "$@"
 }

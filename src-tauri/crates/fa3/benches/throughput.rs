@@ -1,11 +1,10 @@
 //! `cargo bench -p fa3`: write and parse throughput (documents/s, MB/s) on the
-//! shared samples and on one large (2 000-line) invoice. A plain timing loop,
-//! no harness: the figures are what we report, not regressions to gate on.
+//! samples in `ksef-spec/samples` and on one large (2 000-line) invoice. A plain
+//! timing loop, no harness: the figures are what we report, not regressions to gate on.
 
 // A benchmark reports on stdout; unwrap is fine in this developer tool.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn measure(label: &str, docs: &[(fa3::Invoice, Vec<u8>)]) {
@@ -40,9 +39,9 @@ fn measure(label: &str, docs: &[(fa3::Invoice, Vec<u8>)]) {
 }
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/ksef/samples");
+    let dir = ksef_spec::samples_dir();
     let mut samples = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("shared/ksef/samples beside the repository") {
+    for entry in std::fs::read_dir(&dir).expect("ksef-spec/samples") {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if name.starts_with("fa3-") && name.ends_with(".xml") {

@@ -7,7 +7,13 @@
 //! the net sum; gross-priced ones (`P_9B`/`P_11A`, art. 106e ust. 7-8) extract
 //! it from the gross sum (`gross * r / (100 + r)`) and net = gross - VAT. In a
 //! foreign currency, `P_14_xW` is the rate's VAT converted to PLN at the
-//! invoice's exchange rate and rounded again. Correction rows marked
+//! invoice's exchange rate and rounded again.
+//!
+//! `P_13_x`/`P_14_x` have one basis per invoice, but FA(3) lets each line carry
+//! a net (`P_9A`/`P_11`) or a gross (`P_9B`/`P_11A`) price. An invoice with any
+//! net-priced line is net-based; its gross-priced lines count at their net value,
+//! their gross less the VAT it contains (rounded per line, so the line's own
+//! gross is kept), and the rate's VAT is then taken from the net sum as usual. Correction rows marked
 //! `StanPrzed` (before) count negatively, so a KOR's totals are the differences.
 
 use std::collections::BTreeMap;
@@ -28,6 +34,12 @@ pub enum PriceBasis {
     Net,
     /// `P_9B`/`P_11A`.
     Gross,
+}
+
+/// Which basis one line is priced on: gross when it carries a gross price or
+/// value and no net one.
+pub fn line_basis(line: &Line) -> PriceBasis {
+    price_basis(std::slice::from_ref(line))
 }
 
 /// Which basis a set of lines uses: gross when any line carries a gross price
@@ -62,10 +74,27 @@ pub fn line_value(line: &Line, basis: PriceBasis) -> Option<Decimal> {
     }
 }
 
-/// Fill in `P_11` (net) or `P_11A` (gross) of each line from its unit price.
+/// What one line adds to its rate group on an invoice of `basis`: its own value
+/// when priced on that basis, and on a net-based invoice a gross-priced line's
+/// gross less the VAT in it at `percent` (none for rates without a percentage).
+fn value_on(line: &Line, basis: PriceBasis, percent: Option<Decimal>) -> Option<Decimal> {
+    match (basis, line_basis(line)) {
+        (PriceBasis::Net, PriceBasis::Gross) => {
+            let gross = line_value(line, PriceBasis::Gross)?;
+            let vat = percent.map_or(Decimal::ZERO, |p| {
+                round2(gross * p / (Decimal::ONE_HUNDRED + p))
+            });
+            Some(gross - vat)
+        }
+        _ => line_value(line, basis),
+    }
+}
+
+/// Fill in `P_11` (net) or `P_11A` (gross) of each line from its unit price, on
+/// the basis that line is priced on.
 pub fn fill_line_values(lines: &mut [Line]) {
-    let basis = price_basis(lines);
     for l in lines.iter_mut() {
+        let basis = line_basis(l);
         let v = line_value(l, basis);
         match basis {
             PriceBasis::Net => l.net = v.or(l.net),
@@ -121,7 +150,12 @@ pub fn group_totals(
             (None, Some(_)) => Group::Oss,
             (None, None) => Group::NoRate,
         };
-        let v = line_value(l, basis).unwrap_or_default();
+        let percent = match group {
+            Group::Rate(r) => r.percent(),
+            Group::Oss => l.oss_rate,
+            Group::NoRate => None,
+        };
+        let v = value_on(l, basis, percent).unwrap_or_default();
         let signed = if l.before_correction { -v } else { v };
         let e = sums.entry(group).or_insert((Decimal::ZERO, 0, l.oss_rate));
         e.0 += signed;
@@ -347,6 +381,42 @@ mod tests {
             None,
             &[(Group::Rate(VatRate::R23), dec!(100.80), dec!(23.19), None)],
         );
+    }
+
+    #[test]
+    fn a_mixed_invoice_counts_gross_priced_lines_at_their_net_value() {
+        // FA_3_Przyklad_3_netto_brutto: 500 gross and 100 net, both 23%.
+        // 500 holds 93.50 VAT -> 406.50 net; 506.50 * 23% = 116.495 -> 116.50.
+        let lines = vec![
+            gross_line(dec!(1), dec!(500), VatRate::R23),
+            net_line(dec!(1), dec!(100), VatRate::R23),
+            gross_line(dec!(2), dec!(54), VatRate::R8),
+            gross_line(dec!(1), dec!(10), VatRate::Exempt),
+        ];
+        // 108 holds 8.00 VAT -> 100.00 net -> VAT 8.00; exempt counts at 10.
+        check(
+            &lines,
+            "PLN",
+            None,
+            &[
+                (Group::Rate(VatRate::R23), dec!(506.50), dec!(116.50), None),
+                (Group::Rate(VatRate::R8), dec!(100.00), dec!(8.00), None),
+                (Group::Rate(VatRate::Exempt), dec!(10), dec!(0), None),
+            ],
+        );
+        let mut fa = crate::model::Fa::new(
+            crate::model::InvoiceKind::Vat,
+            "PLN",
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            "FV/1",
+        );
+        fa.lines = lines;
+        recompute(&mut fa);
+        // Each line keeps the value on its own basis, and the totals hold them all.
+        assert_eq!(fa.lines[0].gross, Some(dec!(500)));
+        assert_eq!(fa.lines[0].net, None);
+        assert_eq!(fa.lines[1].net, Some(dec!(100)));
+        assert_eq!(fa.totals.gross, dec!(623.00) + dec!(108.00) + dec!(10));
     }
 
     #[test]

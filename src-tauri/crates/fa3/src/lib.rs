@@ -62,7 +62,7 @@ pub mod xsd;
 
 pub use model::*;
 pub use qr::{verification_link, Environment};
-pub use validate::{validate_for_sending, Finding};
+pub use validate::{validate_for_sending, Finding, Severity};
 pub use xsd::{IssueKind, SchemaIssue, FA_NS};
 
 use base64::Engine as _;

@@ -1,9 +1,12 @@
 //! Business rules: what the XSD cannot say.
 //!
-//! On an invoice we send, every [`Finding`] blocks sending. On a received one
-//! the same findings are only warnings: official samples themselves carry
-//! placeholder NIPs and totals that do not add up, and a legally received
-//! invoice must never be dropped because of them.
+//! On an invoice we send, every [`Severity::Error`] finding blocks sending; a
+//! [`Severity::Warning`] names something the user should know about a legal
+//! invoice (say, that it is issued late) and never stops it, since refusing it
+//! would only make matters worse. On a received invoice every finding is a
+//! warning: official samples themselves carry placeholder NIPs and totals that
+//! do not add up, and a legally received invoice must never be dropped because
+//! of them.
 
 use chrono::Datelike as _;
 use rust_decimal::Decimal;
@@ -11,17 +14,36 @@ use rust_decimal::Decimal;
 use crate::amounts::{self, Group};
 use crate::model::*;
 
+/// Whether a finding stops an invoice from being sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The invoice breaks a rule; it must be fixed before it is sent.
+    Error,
+    /// The invoice is legal and must still be sent, but the user should know
+    /// (e.g. it is issued after the statutory deadline).
+    Warning,
+}
+
 /// One business-rule finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// Stable code the UI and tests can match on, e.g. `nip.checksum`.
     pub code: &'static str,
+    /// Whether it blocks sending.
+    pub severity: Severity,
     /// Field path in FA(3) terms, e.g. `Podmiot2/DaneIdentyfikacyjne/NIP`.
     pub path: String,
     /// Message in Polish, naming the field and the fix.
     pub message_pl: String,
     /// The same in English.
     pub message_en: String,
+}
+
+impl Finding {
+    /// Whether the invoice must not be sent until this is fixed.
+    pub fn blocks_sending(&self) -> bool {
+        self.severity == Severity::Error
+    }
 }
 
 impl std::fmt::Display for Finding {
@@ -95,8 +117,24 @@ struct Out(Vec<Finding>);
 
 impl Out {
     fn push(&mut self, code: &'static str, path: impl Into<String>, pl: String, en: String) {
+        self.add(Severity::Error, code, path, pl, en);
+    }
+
+    fn warn(&mut self, code: &'static str, path: impl Into<String>, pl: String, en: String) {
+        self.add(Severity::Warning, code, path, pl, en);
+    }
+
+    fn add(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        path: impl Into<String>,
+        pl: String,
+        en: String,
+    ) {
         self.0.push(Finding {
             code,
+            severity,
             path: path.into(),
             message_pl: pl,
             message_en: en,
@@ -104,7 +142,8 @@ impl Out {
     }
 }
 
-/// Every business-rule finding for `inv`; empty means it may be sent.
+/// Every business-rule finding for `inv`; it may be sent when none
+/// [blocks sending](Finding::blocks_sending).
 pub fn validate_for_sending(inv: &Invoice) -> Vec<Finding> {
     let mut o = Out(Vec::new());
     parties(inv, &mut o);
@@ -250,6 +289,17 @@ fn parties(inv: &Invoice, o: &mut Out) {
     }
 }
 
+/// The day the invoicing deadline counts from: the sale date, or the end of the
+/// settlement period (art. 19a ust. 3: a periodic service is performed when
+/// each period ends).
+fn sale_or_period_end(inv: &Invoice) -> Option<chrono::NaiveDate> {
+    match inv.fa.sale_date {
+        Some(SaleDate::Date(d)) => Some(d),
+        Some(SaleDate::Period { to, .. }) => Some(to),
+        None => None,
+    }
+}
+
 fn dates(inv: &Invoice, o: &mut Out) {
     let issue = inv.fa.issue_date;
     if let Some(SaleDate::Period { from, to }) = inv.fa.sale_date {
@@ -264,32 +314,34 @@ fn dates(inv: &Invoice, o: &mut Out) {
             );
         }
     }
-    // Art. 106i: an invoice is issued by the 15th day of the month after the
-    // sale, and not more than 60 days before it.
-    let sale = match inv.fa.sale_date {
-        Some(SaleDate::Date(d)) => Some(d),
-        Some(SaleDate::Period { to, .. }) => Some(to),
-        None => None,
-    };
-    if let (Some(sale), false) = (sale, inv.fa.kind.is_correction()) {
+    // Art. 106i ust. 1: an invoice is issued by the 15th day of the month after
+    // the sale (for a settlement period, art. 19a ust. 3, after the period's
+    // end). Missing that deadline is an offence, not a defect of the invoice:
+    // it must still be issued and sent, so this only warns.
+    if let (Some(sale), false) = (sale_or_period_end(inv), inv.fa.kind.is_correction()) {
         let deadline = sale
             .with_day(1)
             .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
             .and_then(|next| next.with_day(15));
-        if deadline.is_some_and(|d| issue > d) {
-            o.push(
+        if let Some(deadline) = deadline.filter(|d| issue > *d) {
+            o.warn(
                 "date.late_issue",
                 "Fa/P_1",
-                format!("Faktura za sprzedaż z {sale} powinna być wystawiona do 15. dnia następnego miesiąca. Sprawdź datę wystawienia lub datę sprzedaży."),
-                format!("An invoice for a sale on {sale} is due by the 15th of the following month. Check the issue or sale date."),
+                format!("Faktura wystawiona po terminie: za sprzedaż z {sale} należało ją wystawić do {deadline} (15. dzień następnego miesiąca, art. 106i ust. 1 ustawy o VAT). Faktura jest ważna i nadal trzeba ją wystawić i wysłać; sprawdź tylko, czy daty wystawienia i sprzedaży są właściwe."),
+                format!("Issued late: for a sale on {sale} the invoice was due by {deadline} (the 15th of the following month, art. 106i(1) of the VAT Act). The invoice is still valid and must be issued and sent; just check that the issue and sale dates are right."),
             );
         }
+    }
+    // Art. 106i ust. 7: not more than 60 days before the sale. Ust. 8 exempts
+    // invoices that state their settlement period (`OkresFa`: subscriptions,
+    // leases, utilities), which are typically issued at the period's start.
+    if let (Some(SaleDate::Date(sale)), false) = (inv.fa.sale_date, inv.fa.kind.is_correction()) {
         if sale.signed_duration_since(issue).num_days() > 60 {
             o.push(
                 "date.too_early",
                 "Fa/P_1",
-                format!("Faktura nie może być wystawiona wcześniej niż 60 dni przed sprzedażą ({sale}). Zmień datę wystawienia."),
-                format!("An invoice may not be issued more than 60 days before the sale ({sale}). Change the issue date."),
+                format!("Faktura nie może być wystawiona wcześniej niż 60 dni przed sprzedażą ({sale}). Zmień datę wystawienia; jeśli to faktura za okres rozliczeniowy (abonament, najem, media), podaj ten okres zamiast daty sprzedaży."),
+                format!("An invoice may not be issued more than 60 days before the sale ({sale}). Change the issue date; if it covers a settlement period (subscription, lease, utilities), state that period instead of a sale date."),
             );
         }
     }
@@ -800,6 +852,92 @@ mod tests {
             },
             &["date.period"],
         );
+    }
+
+    /// Codes of the findings that stop sending, and of those that only warn.
+    fn verdict(inv: &Invoice) -> (Vec<&'static str>, Vec<&'static str>) {
+        let all = validate_for_sending(inv);
+        let codes = |blocking: bool| {
+            all.iter()
+                .filter(|f| f.blocks_sending() == blocking)
+                .map(|f| f.code)
+                .collect()
+        };
+        (codes(true), codes(false))
+    }
+
+    #[test]
+    fn an_invoice_issued_after_the_deadline_warns_and_is_still_sent() {
+        // Sold on 10 January, due by 15 February, issued 10 March: late but legal
+        // (art. 106i ust. 1), so it must go out.
+        let mut inv = valid();
+        inv.fa.sale_date = Some(SaleDate::Date(d(2026, 1, 10)));
+        assert_eq!(verdict(&inv), (vec![], vec!["date.late_issue"]));
+        let late = &validate_for_sending(&inv)[0];
+        assert!(
+            late.message_en.contains("2026-02-15")
+                && late.message_en.contains("must be issued and sent")
+        );
+        assert!(late.message_pl.contains("2026-02-15"));
+        // On the 15th itself it is on time; a settlement period counts from its end.
+        inv.fa.sale_date = Some(SaleDate::Date(d(2026, 2, 28)));
+        assert_eq!(verdict(&inv), (vec![], vec![]));
+        inv.fa.issue_date = d(2026, 3, 16);
+        inv.fa.payment = None;
+        assert_eq!(verdict(&inv), (vec![], vec!["date.late_issue"]));
+        inv.fa.sale_date = Some(SaleDate::Period {
+            from: d(2026, 2, 1),
+            to: d(2026, 2, 28),
+        });
+        assert_eq!(verdict(&inv), (vec![], vec!["date.late_issue"]));
+    }
+
+    #[test]
+    fn an_invoice_for_a_settlement_period_may_be_issued_at_its_start() {
+        // A year's subscription invoiced on its first day (10 March): the period
+        // ends 300 days later, which art. 106i ust. 8 allows.
+        let mut inv = valid();
+        inv.fa.sale_date = Some(SaleDate::Period {
+            from: d(2026, 3, 10),
+            to: d(2027, 3, 9),
+        });
+        assert_eq!(verdict(&inv), (vec![], vec![]));
+        // Invoices for the next quarter's lease, issued ahead.
+        inv.fa.sale_date = Some(SaleDate::Period {
+            from: d(2026, 4, 1),
+            to: d(2026, 6, 30),
+        });
+        assert_eq!(verdict(&inv), (vec![], vec![]));
+        // A single delivery date still may not be more than 60 days away (ust. 7).
+        inv.fa.sale_date = Some(SaleDate::Date(d(2026, 5, 9)));
+        assert_eq!(verdict(&inv), (vec![], vec![]));
+        inv.fa.sale_date = Some(SaleDate::Date(d(2026, 5, 10)));
+        assert_eq!(verdict(&inv), (vec!["date.too_early"], vec![]));
+    }
+
+    #[test]
+    fn a_mixed_net_and_gross_invoice_computes_and_checks_every_line() {
+        let mut inv = valid();
+        // Line 2 becomes gross-priced: 3 x 52.49 gross at 5%.
+        let l = &mut inv.fa.lines[1];
+        l.unit_net_price = None;
+        l.net = None;
+        l.unit_gross_price = Some(dec!(52.49));
+        amounts::recompute(&mut inv.fa);
+        // 157.47 gross holds 7.50 VAT -> 149.97 net -> VAT 7.4985 -> 7.50.
+        let r5 = inv.fa.totals.reduced2.unwrap();
+        assert_eq!((r5.net, r5.vat), (dec!(149.97), dec!(7.50)));
+        assert_eq!(inv.fa.totals.gross, dec!(1476.00) + dec!(157.47));
+        assert_eq!(verdict(&inv), (vec![], vec![]));
+        // Totals that leave the gross line out (what used to be computed) are refused.
+        let mut without = inv.clone();
+        without.fa.totals.reduced2 = None;
+        without.fa.totals.gross = dec!(1476.00);
+        assert_eq!(
+            verdict(&without),
+            (vec!["totals.net", "totals.vat"], vec![])
+        );
+        crate::write(&inv).unwrap();
     }
 
     #[test]

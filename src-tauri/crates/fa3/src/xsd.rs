@@ -1,8 +1,8 @@
 //! Structural checking against the official FA(3) XSD, in pure Rust.
 //!
 //! The app ships to Windows and macOS, so we cannot lean on libxml2. Instead the
-//! official schema files (embedded from `schemas/`) are interpreted at first use:
-//! the subset of XSD they use (sequence, choice, min/maxOccurs, named and
+//! official schema files (`ksef-spec/schemas/`, embedded by the `ksef-spec`
+//! crate) are interpreted at first use: the subset of XSD they use (sequence, choice, min/maxOccurs, named and
 //! anonymous types, simple/complex content extension, attributes, and the facets
 //! enumeration, pattern, length, min/maxLength, total/fractionDigits,
 //! min/max inclusive/exclusive, whiteSpace) is enough to check every rule.
@@ -22,10 +22,10 @@ const ETD_NS: &str = "http://crd.gov.pl/xml/schematy/dziedzinowe/mf/2022/01/05/e
 const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
-const FA_XSD: &str = include_str!("../schemas/schemat_FA(3)_v1-0E.xsd");
-const STRUKTURY_XSD: &str = include_str!("../schemas/StrukturyDanych_v10-0E.xsd");
-const ELEMENTARNE_XSD: &str = include_str!("../schemas/ElementarneTypyDanych_v10-0E.xsd");
-const KODY_XSD: &str = include_str!("../schemas/KodyKrajow_v10-0E.xsd");
+const FA_XSD: &str = ksef_spec::fa3_xsd::FA;
+const STRUKTURY_XSD: &str = ksef_spec::fa3_xsd::STRUKTURY;
+const ELEMENTARNE_XSD: &str = ksef_spec::fa3_xsd::ELEMENTARNE;
+const KODY_XSD: &str = ksef_spec::fa3_xsd::KODY;
 
 /// Most findings reported for one document; hostile input could produce millions.
 const MAX_ISSUES: usize = 200;

@@ -187,8 +187,7 @@ fn run_sim() {
 }
 
 fn template() -> String {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../../shared/ksef/samples/fa3-vat-basic_cirfmf-ksef-pdf-generator.xml");
+    let path = ksef_spec::sample("fa3-vat-basic_cirfmf-ksef-pdf-generator.xml");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

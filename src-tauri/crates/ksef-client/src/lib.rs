@@ -1,7 +1,7 @@
 //! # ksef-client — KSeF API 2.0 HTTP client
 //!
 //! Owns the wire protocol of Poland's KSeF (Krajowy System e-Faktur) API 2.0 as specified
-//! by `shared/ksef/openapi/open-api.json`: environments, authentication with a KSeF token,
+//! by `ksef-spec/openapi/open-api.json`: environments, authentication with a KSeF token,
 //! online and batch sessions with the spec's encryption, invoice/session status, UPO,
 //! invoice metadata query with incremental high-water-mark sync, download by KSeF number,
 //! export packages, availability, rate limits, retries and typed errors.

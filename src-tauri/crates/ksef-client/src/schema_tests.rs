@@ -1,5 +1,5 @@
 //! Every request body the client sends validates against `components/schemas` of the
-//! spec (`shared/ksef/openapi/open-api.json`), with OpenAPI 3.0 `nullable` translated to
+//! spec (`ksef-spec/openapi/open-api.json`), with OpenAPI 3.0 `nullable` translated to
 //! JSON Schema and unknown properties forbidden (so a misspelt field fails).
 
 use std::path::PathBuf;
@@ -11,8 +11,7 @@ use crate::crypto::{b64, encrypt_document, rsa_oaep_sha256, tests::test_keypair,
 use crate::model::*;
 
 pub(crate) fn spec_path() -> PathBuf {
-    // <repo>/src-tauri/crates/ksef-client -> <repo>/../shared/ksef/openapi/open-api.json
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/ksef/openapi/open-api.json")
+    ksef_spec::openapi()
 }
 
 fn to_json_schema(v: &Value) -> Value {
@@ -497,12 +496,9 @@ async fn simulator_responses_match_spec_schemas() {
     assert_eq!(r.status, 201);
     check("OpenOnlineSessionResponse", &r.body);
     let session: OpenOnlineSessionResponse = r.json("c").unwrap();
-    let template = std::fs::read_to_string(
-        spec_path()
-            .parent()
-            .unwrap()
-            .join("../samples/fa3-vat-basic_cirfmf-ksef-pdf-generator.xml"),
-    )
+    let template = std::fs::read_to_string(ksef_spec::sample(
+        "fa3-vat-basic_cirfmf-ksef-pdf-generator.xml",
+    ))
     .unwrap();
     let today = chrono::Utc::now().date_naive().to_string();
     let xml = template

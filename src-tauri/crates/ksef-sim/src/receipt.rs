@@ -482,13 +482,8 @@ fn validate(raw: Raw) -> Result<InvoiceFacts, Rejection> {
 mod tests {
     use super::*;
 
-    const SAMPLES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../../shared/ksef/samples"
-    );
-
     fn sample(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{SAMPLES}/{name}")).unwrap()
+        std::fs::read(ksef_spec::sample(name)).unwrap()
     }
 
     #[test]
@@ -507,7 +502,7 @@ mod tests {
 
     #[test]
     fn every_official_fa3_sample_passes() {
-        for entry in std::fs::read_dir(SAMPLES).unwrap() {
+        for entry in std::fs::read_dir(ksef_spec::samples_dir()).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             if !name.starts_with("fa3-") || !name.ends_with(".xml") {

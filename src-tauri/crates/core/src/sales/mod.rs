@@ -680,9 +680,13 @@ fn format_number(pattern: &str, n: i64, date: NaiveDate) -> String {
         .replace("{YYYY}", &date.format("%Y").to_string())
 }
 
+/// The fa3 findings that stop issuing. Warnings (e.g. an invoice issued after the
+/// statutory deadline) describe a legal invoice that must still go out, so they
+/// never refuse it.
 fn rule_problems(invoice: &fa3::Invoice) -> Vec<SalesProblem> {
     fa3::validate_for_sending(invoice)
         .into_iter()
+        .filter(fa3::Finding::blocks_sending)
         .map(|f| SalesProblem::Rule {
             code: f.code,
             path: f.path,

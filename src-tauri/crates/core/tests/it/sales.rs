@@ -249,6 +249,24 @@ async fn sales_issuing_reports_every_problem_and_numbers_without_gaps() {
 }
 
 #[tokio::test]
+async fn sales_an_invoice_issued_after_the_deadline_is_issued_not_refused() {
+    // Sold 70 days ago: past the 15th of the following month whatever today is.
+    // Issuing late is an offence, but the invoice is legal and still owed.
+    let sim = simulator().await;
+    let now = Utc::now();
+    let profile = Profile::new(&sim, now).await;
+    let desk = profile.desk(now);
+    let late = InvoiceDraft {
+        sale_date: Some(today_in_poland(now) - Duration::days(70)),
+        ..profile.draft("10")
+    };
+    let draft = desk.save_draft(profile.company_id, None, &late).unwrap();
+    let issued = desk.issue(profile.company_id, draft.id).unwrap();
+    assert_eq!(issued.status, SalesStatus::Issued);
+    assert!(issued.number.is_some());
+}
+
+#[tokio::test]
 async fn sales_a_polish_nip_typed_as_eu_vat_and_bad_nips_are_caught() {
     let sim = simulator().await;
     let now = Utc::now();

@@ -1,7 +1,7 @@
 //! `fa3`: check, render and round-trip FA(3) invoices from the command line.
 //!
 //! ```text
-//! fa3 check [--lang pl|en] FILE...     one line per file: OK or what is wrong; exit 1 if any fails
+//! fa3 check [--lang pl|en] FILE...     one line per file: OK (with any warnings) or what is wrong; exit 1 if any fails
 //! fa3 render FILE -o OUT.html|OUT.pdf [--ksef-number N] [--qr test|demo|prod]
 //! fa3 roundtrip FILE                   parse, write, print the XML
 //! fa3 bench [--iterations N] FILE...   write and parse throughput
@@ -50,8 +50,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// The verdict on one file under the rules for sending.
-fn check_one(path: &Path, polish: bool) -> Result<(), String> {
+/// The verdict on one file under the rules for sending: `Ok` with the warnings
+/// (a legal invoice that still goes out, e.g. one issued late), or what blocks it.
+fn check_one(path: &Path, polish: bool) -> Result<Vec<String>, String> {
     // Refuse oversized files before reading them into memory.
     let size = std::fs::metadata(path)
         .map_err(|e| format!("cannot read: {e}"))?
@@ -83,18 +84,17 @@ fn check_one(path: &Path, polish: bool) -> Result<(), String> {
             bytes.len()
         ));
     }
-    if parsed.warnings.is_empty() {
-        return Ok(());
+    let say = |f: &fa3::Finding| {
+        let m = if polish { &f.message_pl } else { &f.message_en };
+        format!("[{}] {}: {m}", f.code, f.path)
+    };
+    let (errors, warnings): (Vec<_>, Vec<_>) =
+        parsed.warnings.iter().partition(|f| f.blocks_sending());
+    if errors.is_empty() {
+        Ok(warnings.into_iter().map(say).collect())
+    } else {
+        Err(errors.into_iter().map(say).collect::<Vec<_>>().join("; "))
     }
-    let msgs: Vec<String> = parsed
-        .warnings
-        .iter()
-        .map(|f| {
-            let m = if polish { &f.message_pl } else { &f.message_en };
-            format!("[{}] {}: {m}", f.code, f.path)
-        })
-        .collect();
-    Err(msgs.join("; "))
 }
 
 fn check(args: &[String]) -> Result<ExitCode, String> {
@@ -113,7 +113,12 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
     let mut failed = false;
     for f in &files {
         match check_one(f, polish) {
-            Ok(()) => println!("{}: OK", f.display()),
+            Ok(warnings) if warnings.is_empty() => println!("{}: OK", f.display()),
+            Ok(warnings) => println!(
+                "{}: OK, warning: {}",
+                f.display(),
+                warnings.join("; ").replace('\n', " ")
+            ),
             Err(e) => {
                 failed = true;
                 println!("{}: FAIL: {}", f.display(), e.replace('\n', " "));

@@ -68,6 +68,24 @@ fn check_speaks_polish_on_request() {
 }
 
 #[test]
+fn check_passes_a_late_invoice_with_a_warning() {
+    // Sold 3 August, issued 31 October: past the 15 September deadline, still legal.
+    let dir = tempfile::tempdir().unwrap();
+    let late = dir.path().join("late.xml");
+    let xml = std::fs::read_to_string(sample("vat-basic"))
+        .unwrap()
+        .replace("<P_6>2025-10-03</P_6>", "<P_6>2025-08-03</P_6>");
+    std::fs::write(&late, xml).unwrap();
+    let out = fa3().arg("check").arg(&late).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(": OK, warning: [date.late_issue]") && stdout.contains("2025-09-15"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn check_fails_files_over_the_ksef_size_limit() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.xml");

@@ -1,4 +1,4 @@
-//! The official and third-party samples in `shared/ksef/samples`.
+//! The official and third-party samples in `ksef-spec/samples`.
 
 use crate::support::{invalid_samples, samples, xmllint};
 

@@ -1,13 +1,7 @@
-//! Shared helpers: locating `shared/ksef` and running `xmllint` offline.
+//! Shared helpers: the samples in `ksef-spec/` and running `xmllint` offline.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// `<workspace root>/../shared/ksef`, found from this crate's manifest dir so it
-/// works wherever the repository is cloned (CI puts `shared/` beside it).
-pub fn shared_ksef() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/ksef")
-}
 
 /// Every `fa3-*.xml` in `dir`, sorted.
 pub fn fa3_files(dir: &Path) -> Vec<PathBuf> {
@@ -25,11 +19,11 @@ pub fn fa3_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 pub fn samples() -> Vec<PathBuf> {
-    fa3_files(&shared_ksef().join("samples"))
+    fa3_files(&ksef_spec::samples_dir())
 }
 
 pub fn invalid_samples() -> Vec<PathBuf> {
-    fa3_files(&shared_ksef().join("samples/invalid"))
+    fa3_files(&ksef_spec::samples_dir().join("invalid"))
 }
 
 /// Validate `xml` with `xmllint --schema` against the official XSD (offline).
@@ -38,7 +32,7 @@ pub fn xmllint(xml: &[u8]) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.xml");
     std::fs::write(&file, xml).unwrap();
-    let xsd = shared_ksef().join("schemas/schemat_FA(3)_v1-0E.xsd");
+    let xsd = ksef_spec::schema("schemat_FA(3)_v1-0E.xsd");
     let out = Command::new("xmllint")
         .arg("--noout")
         .arg("--nonet")

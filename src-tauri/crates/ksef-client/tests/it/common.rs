@@ -10,8 +10,7 @@ use ksef_client::{
 use ksef_sim::{SimConfig, SimHandle, Simulator};
 
 pub fn samples_dir() -> PathBuf {
-    // <repo>/src-tauri/crates/ksef-client -> <repo>/../shared/ksef/samples
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/ksef/samples")
+    ksef_spec::samples_dir()
 }
 
 pub fn sample_template() -> String {

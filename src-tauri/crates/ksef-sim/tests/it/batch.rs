@@ -129,7 +129,7 @@ async fn batch_of_three_in_two_parts_is_processed_with_file_names_and_upo() {
         .bytes()
         .await
         .unwrap();
-    xmllint_valid(&upo, UPO_XSD);
+    xmllint_valid(&upo, &upo_xsd());
     assert_eq!(
         String::from_utf8_lossy(&upo).matches("<Dokument>").count(),
         2
@@ -232,12 +232,9 @@ async fn invoices_with_attachments_are_accepted_in_batch() {
     let keys = keys(&api).await;
     let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
     let api = api.with_bearer(&access);
-    let xml = std::fs::read_to_string(format!(
-        "{SAMPLES}/fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml"
-    ))
-    .unwrap()
-    .replace("<NIP>1234567890</NIP>", &format!("<NIP>{}</NIP>", sim.nip))
-    .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
+    let xml = sample("fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml")
+        .replace("<NIP>1234567890</NIP>", &format!("<NIP>{}</NIP>", sim.nip))
+        .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
     let archive = zip(&[("z.xml".into(), xml.into_bytes())]);
     let (key, iv) = (random(32), random(16));
     let run = |api: &Api| {

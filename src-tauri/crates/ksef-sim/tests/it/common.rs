@@ -16,14 +16,15 @@ use x509_cert::der::{Decode, Encode};
 
 use crate::spec::spec;
 
-pub const SAMPLES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../../shared/ksef/samples"
-);
-pub const UPO_XSD: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../../shared/ksef/schemas/upo-v4-3.xsd"
-);
+/// An official sample invoice's text (`ksef-spec/samples`).
+pub fn sample(name: &str) -> String {
+    std::fs::read_to_string(ksef_spec::sample(name)).unwrap()
+}
+
+/// The UPO schema the simulator's receipts must satisfy.
+pub fn upo_xsd() -> std::path::PathBuf {
+    ksef_spec::schema("upo-v4-3.xsd")
+}
 
 pub fn fast_config() -> SimConfig {
     let mut cfg = SimConfig::default();
@@ -398,10 +399,7 @@ pub async fn session_final(api: &Api, session: &str) -> (Vec<i64>, Value) {
 
 /// An FA(3) invoice from `seller` to `buyer` with a unique number (official sample as template).
 pub fn invoice(seller: &str, buyer: &str, number: &str) -> Vec<u8> {
-    let xml = std::fs::read_to_string(format!(
-        "{SAMPLES}/fa3-vat-basic_cirfmf-ksef-pdf-generator.xml"
-    ))
-    .unwrap();
+    let xml = sample("fa3-vat-basic_cirfmf-ksef-pdf-generator.xml");
     xml.replace("<NIP>5265877635</NIP>", &format!("<NIP>{seller}</NIP>"))
         .replace("<NIP>6808208874</NIP>", &format!("<NIP>{buyer}</NIP>"))
         .replace("FA/YUCFO-4342344706/03/2026", number)
@@ -421,7 +419,7 @@ pub fn unique_number() -> String {
 }
 
 /// Validates XML against an XSD with xmllint (CI installs libxml2-utils).
-pub fn xmllint_valid(xml: &[u8], xsd: &str) {
+pub fn xmllint_valid(xml: &[u8], xsd: &std::path::Path) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.xml");
     std::fs::write(&file, xml).unwrap();

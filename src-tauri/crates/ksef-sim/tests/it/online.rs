@@ -50,7 +50,7 @@ async fn online_invoice_goes_100_150_200_with_ksef_number_and_valid_upo() {
     let upo = upo.bytes().await.unwrap();
     assert_eq!(hash, sha(&upo));
     assert!(String::from_utf8_lossy(&upo).contains(ksef));
-    xmllint_valid(&upo, UPO_XSD);
+    xmllint_valid(&upo, &upo_xsd());
     // And through the API, by invoice reference and by KSeF number.
     let r = api
         .get(&format!(
@@ -94,7 +94,7 @@ async fn online_invoice_goes_100_150_200_with_ksef_number_and_valid_upo() {
         .await
         .expect(200);
     assert_eq!(upo.header("x-ms-meta-hash").unwrap(), sha(&upo.body));
-    xmllint_valid(&upo.body, UPO_XSD);
+    xmllint_valid(&upo.body, &upo_xsd());
     let direct = reqwest::get(page["downloadUrl"].as_str().unwrap())
         .await
         .unwrap()
@@ -294,12 +294,9 @@ async fn invoices_with_attachments_need_the_attachment_permission() {
     let sim = ksef_sim::Simulator::start(cfg).await.unwrap();
     let api = Api::new(&sim.base_url);
     let keys = keys(&api).await;
-    let xml = std::fs::read_to_string(format!(
-        "{SAMPLES}/fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml"
-    ))
-    .unwrap()
-    .replace("<NIP>1234567890</NIP>", "<NIP>5265877635</NIP>")
-    .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
+    let xml = sample("fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml")
+        .replace("<NIP>1234567890</NIP>", "<NIP>5265877635</NIP>")
+        .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
     let facts = ksef_sim::receipt::check_invoice(xml.as_bytes()).unwrap();
     assert!(facts.has_attachment);
     let token = sim.add_token(ksef_sim::TokenSpec::full(facts.seller_nip.clone()));
@@ -344,12 +341,9 @@ async fn future_issue_dates_bom_and_online_attachments_are_refused() {
     );
 
     // Attachments go in batch sessions only.
-    let with_attachment = std::fs::read_to_string(format!(
-        "{SAMPLES}/fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml"
-    ))
-    .unwrap()
-    .replace("<NIP>1234567890</NIP>", &format!("<NIP>{}</NIP>", sim.nip))
-    .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
+    let with_attachment = sample("fa3-zalacznik-FA_3_Zalacznik_Przyklad_1_ksef-fop.xml")
+        .replace("<NIP>1234567890</NIP>", &format!("<NIP>{}</NIP>", sim.nip))
+        .replace("<NIP>9876543210</NIP>", "<NIP>7770001281</NIP>");
     let r = send(&api, &s, with_attachment.as_bytes()).await;
     let (_, v) = invoice_final(&api, &s.reference, &r).await;
     assert_eq!(v["status"]["code"], 415);

@@ -10,11 +10,6 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
-pub const SPEC_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../../shared/ksef/openapi/open-api.json"
-);
-
 pub struct Spec {
     doc: Value,
     schemas: Value,
@@ -53,7 +48,7 @@ pub fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| {
         let doc: Value =
-            serde_json::from_str(&std::fs::read_to_string(SPEC_PATH).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(ksef_spec::openapi()).unwrap()).unwrap();
         let schemas = convert(&doc["components"]["schemas"]);
         Spec {
             doc,

@@ -1,4 +1,6 @@
-//! Certificates and keys made with the openssl CLI, an implementation independent of ours.
+//! Certificates and keys made with the openssl CLI, an implementation independent of
+//! ours, in a temporary directory per test: nothing is committed. openssl, xmlsec1 and
+//! xmllint come from the Debian packages in APT_TEST of scripts/lib.sh.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
