@@ -10,9 +10,10 @@ cd "$ROOT"
 APT_BUILD=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 # Headless tests: Xvfb, the WebKit WebDriver, Debian's Chromium, xmllint for
-# XSD checks, the keyring stack for secret-service tests.
+# XSD checks, openssl and xmlsec1 as independent implementations for the XAdES
+# tests, the keyring stack for secret-service tests.
 APT_TEST=(xvfb xauth webkit2gtk-driver chromium libxml2-utils dbus gnome-keyring
-  libsecret-tools keyutils bubblewrap)
+  libsecret-tools keyutils bubblewrap openssl xmlsec1)
 
 step() {
   STEP_STARTED=$(date +%s)
