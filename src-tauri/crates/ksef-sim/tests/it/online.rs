@@ -1,5 +1,6 @@
 //! Online session: send, asynchronous statuses, KSeF numbers, UPO, download, rejects.
 
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde_json::json;
@@ -162,18 +163,25 @@ async fn duplicates_wrong_seller_bad_xml_and_bad_hashes_are_answered_like_ksef()
     assert_eq!(v["status"]["code"], 430);
     assert!(!v["status"]["details"].as_array().unwrap().is_empty());
 
-    // Content encrypted with another key: 435.
+    // Content encrypted with another key: 435. About one random key in 256 yields
+    // ciphertext whose decryption with the session key still ends in valid padding
+    // (garbage of the wrong size, answered 400 at once): pick a key that does not.
+    let wrong_invoice = invoice(&sim.nip, "7770001281", &unique_number());
+    let wrong_key = std::iter::repeat_with(|| random(32))
+        .find(|key| {
+            let ciphertext = aes_encrypt(key, &s.iv, &wrong_invoice);
+            cbc::Decryptor::<aes::Aes256>::new_from_slices(&s.key, &s.iv)
+                .unwrap()
+                .decrypt_padded_vec_mut::<Pkcs7>(&ciphertext)
+                .is_err()
+        })
+        .unwrap();
     let mut wrong = OnlineSession {
         reference: s.reference.clone(),
-        key: random(32),
+        key: wrong_key,
         iv: s.iv.clone(),
     };
-    let r = send(
-        &api,
-        &wrong,
-        &invoice(&sim.nip, "7770001281", &unique_number()),
-    )
-    .await;
+    let r = send(&api, &wrong, &wrong_invoice).await;
     assert_eq!(
         invoice_final(&api, &s.reference, &r).await.1["status"]["code"],
         435
