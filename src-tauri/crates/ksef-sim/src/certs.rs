@@ -174,6 +174,8 @@ pub(crate) struct Signer {
     pub subject: SubjectId,
     /// The signing certificate's subject attributes `(OID, value)`, in order.
     pub attributes: Vec<(String, String)>,
+    /// The serial number when it is a KSeF certificate: revoking it ends the sign-in.
+    pub ksef_serial: Option<String>,
 }
 
 /// One certificate issued by the simulated CA.
@@ -185,6 +187,8 @@ pub(crate) struct IssuedCert {
     pub owner: SubjectId,
     pub common_name: String,
     pub der: Vec<u8>,
+    /// The SubjectPublicKeyInfo, DER: KSeF certifies a key for one subject only.
+    pub public_key: Vec<u8>,
     pub valid_from: DateTime<Utc>,
     pub valid_to: DateTime<Utc>,
     pub requested: DateTime<Utc>,
@@ -212,7 +216,8 @@ pub(crate) struct Enrollment {
     pub owner: SubjectId,
     pub requested: DateTime<Utc>,
     pub ready_at: DateTime<Utc>,
-    pub serial: String,
+    /// The issued certificate, or `None` when the enrolment was refused.
+    pub serial: Option<String>,
 }
 
 /// The CA and its records, grants of rights.
@@ -349,6 +354,10 @@ impl CertState {
             not_before: time(req.valid_from)?,
             not_after: time(req.valid_to)?,
         };
+        let public_key = req
+            .spki
+            .to_der()
+            .map_err(|_| SimError::Crypto("SPKI encoding"))?;
         let common_name = name_attributes(&req.subject)
             .into_iter()
             .find(|(oid, _)| oid == "2.5.4.3")
@@ -395,6 +404,7 @@ impl CertState {
                 owner: req.owner,
                 common_name,
                 der,
+                public_key,
                 valid_from: req.valid_from,
                 valid_to: req.valid_to,
                 requested: now,
@@ -424,6 +434,13 @@ impl CertState {
             .values()
             .filter(|c| &c.owner == owner && c.status(now) == "Active")
             .count()
+    }
+
+    /// Whether this key (SPKI DER) is already certified for another subject.
+    pub(crate) fn key_taken_by_other(&self, public_key: &[u8], owner: &SubjectId) -> bool {
+        self.certs
+            .values()
+            .any(|c| c.public_key == public_key && &c.owner != owner)
     }
 
     /// Enrolments filed by a subject.

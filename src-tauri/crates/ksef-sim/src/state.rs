@@ -698,6 +698,18 @@ impl AppState {
                 ));
             }
         }
+        if let Some(serial) = grant.signer.as_ref().and_then(|s| s.ksef_serial.as_ref()) {
+            if self
+                .cert_state()
+                .certs
+                .get(serial)
+                .is_none_or(|c| c.revoked)
+            {
+                return Err(ApiError::Unauthorized(
+                    "Certyfikat KSeF został unieważniony.".into(),
+                ));
+            }
+        }
         Ok(grant.clone())
     }
 

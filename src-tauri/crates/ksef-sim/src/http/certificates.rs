@@ -15,6 +15,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use x509_cert::der::Encode;
 
 use super::error::ApiError;
 use super::{bearer, parse, Shared};
@@ -146,19 +147,32 @@ pub(crate) async fn enroll(
     let checked = certs::check_csr(&csr, &signer.attributes)?;
     let valid_from = req.valid_from.unwrap_or(now);
     let ready_at = now + chrono_dur(cfg.enrollment_delay);
-    let serial = certs.issue(
-        CertRequest {
-            subject: checked.subject,
-            spki: checked.spki,
-            kind: req.certificate_type,
-            name: req.certificate_name,
-            owner: signer.subject.clone(),
-            valid_from,
-            valid_to: valid_from + chrono_dur(cfg.validity),
-            ready_at,
-        },
-        now,
-    )?;
+    let key_der = checked.spki.to_der().map_err(|_| {
+        ApiError::bad(
+            25004,
+            "Niepoprawny format CSR lub niepoprawny podpis CSR.",
+            "",
+        )
+    })?;
+    // Accepted, then refused asynchronously (status 400), as KSeF documents.
+    let taken = certs.key_taken_by_other(&key_der, &signer.subject);
+    let serial = if taken {
+        None
+    } else {
+        Some(certs.issue(
+            CertRequest {
+                subject: checked.subject,
+                spki: checked.spki,
+                kind: req.certificate_type,
+                name: req.certificate_name,
+                owner: signer.subject.clone(),
+                valid_from,
+                valid_to: valid_from + chrono_dur(cfg.validity),
+                ready_at,
+            },
+            now,
+        )?)
+    };
     let reference = ids::reference_number(RefKind::Enrollment, now);
     certs.enrollments.insert(
         reference.clone(),
@@ -197,12 +211,19 @@ pub(crate) async fn enrollment_status(
             )
         })?;
     let mut v = json!({"requestDate": fmt_dt(e.requested)});
-    if Utc::now() < e.ready_at {
-        v["status"] = json!({"code": 100, "description": "Wniosek przyjęty do realizacji"});
-    } else {
-        v["status"] =
-            json!({"code": 200, "description": "Wniosek obsłużony (certyfikat wygenerowany)"});
-        v["certificateSerialNumber"] = json!(e.serial);
+    match &e.serial {
+        _ if Utc::now() < e.ready_at => {
+            v["status"] = json!({"code": 100, "description": "Wniosek przyjęty do realizacji"});
+        }
+        Some(serial) => {
+            v["status"] =
+                json!({"code": 200, "description": "Wniosek obsłużony (certyfikat wygenerowany)"});
+            v["certificateSerialNumber"] = json!(serial);
+        }
+        None => {
+            v["status"] = json!({"code": 400, "description": "Wniosek odrzucony",
+                "details": ["Klucz publiczny został już certyfikowany przez inny podmiot."]});
+        }
     }
     Ok(Json(v))
 }

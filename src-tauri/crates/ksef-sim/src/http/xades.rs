@@ -224,6 +224,7 @@ impl AppState {
         };
         let attributes = certs::certificate_subject(&signer.der).unwrap_or_default();
         let mut permissions: Vec<Permission> = Vec::new();
+        let mut ksef_serial = None;
         let (method, outcome) = {
             let mut certs = self.cert_state();
             let ours = certs.is_ours(&signer.der);
@@ -245,6 +246,7 @@ impl AppState {
                     }
                     Some(c) => {
                         c.last_use = Some(now);
+                        ksef_serial = Some(c.serial.clone());
                         Ok(())
                     }
                 }
@@ -322,6 +324,7 @@ impl AppState {
                 signer: Some(Arc::new(Signer {
                     subject,
                     attributes,
+                    ksef_serial,
                 })),
             },
         );

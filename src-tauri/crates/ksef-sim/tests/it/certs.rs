@@ -456,6 +456,11 @@ async fn after_a_token_sign_in_ksef_refuses_enrolment() {
 }
 
 fn csr_for(data: &Value) -> (Vec<u8>, Vec<u8>) {
+    let key = ksef_xades::new_p256_key().to_vec();
+    (csr_with(data, &key), key)
+}
+
+fn csr_with(data: &Value, key: &[u8]) -> Vec<u8> {
     let fields = [
         ("commonName", "2.5.4.3"),
         ("givenName", "2.5.4.42"),
@@ -470,9 +475,7 @@ fn csr_for(data: &Value) -> (Vec<u8>, Vec<u8>) {
         .iter()
         .filter_map(|(f, oid)| data[*f].as_str().map(|v| ((*oid).to_owned(), v.to_owned())))
         .collect();
-    let key = ksef_xades::new_p256_key();
-    let csr = ksef_xades::build_csr(&key, &subject).unwrap();
-    (csr, key.to_vec())
+    ksef_xades::build_csr(key, &subject).unwrap()
 }
 
 #[tokio::test]
@@ -566,6 +569,8 @@ async fn enrol_poll_retrieve_sign_in_with_the_new_certificate_then_revoke_it() {
     )
     .await;
     assert_eq!(st["status"]["code"], 460, "{st}");
+    // Its access token ends with it.
+    b.get("/tokens").await.expect(401);
     let again = a
         .post(&format!("/certificates/{serial}/revoke"), json!({}))
         .await
@@ -709,4 +714,66 @@ async fn the_simulator_accepts_an_xmlsec1_signature_and_refuses_it_altered() {
     let (reference, auth_token) = xades_init(&api, signed).await;
     let st = auth_final(&api, &reference, &auth_token).await;
     assert_eq!(st["status"]["code"], 200, "{st}");
+}
+
+#[tokio::test]
+async fn a_key_certified_for_one_subject_is_refused_for_another() {
+    let sim = start_with(|_| {}).await;
+    let api = Api::new(&sim.base_url);
+    sim.grant(
+        NIP,
+        SubjectId::Pesel(PESEL.into()),
+        vec![ksef_sim::Permission::InvoiceRead],
+    );
+    let person = xades_login(
+        &api,
+        NIP,
+        &valid_now(PERSON, Key::EcP256),
+        SubjectIdentifierType::CertificateSubject,
+    )
+    .await;
+    let seal = xades_login(
+        &api,
+        NIP,
+        &valid_now(OWNER_SEAL, Key::EcP256),
+        SubjectIdentifierType::CertificateSubject,
+    )
+    .await;
+    let key = ksef_xades::new_p256_key().to_vec();
+    let mut references = Vec::new();
+    for who in [&person, &seal] {
+        let data = who
+            .get("/certificates/enrollments/data")
+            .await
+            .expect(200)
+            .json();
+        let body = json!({"certificateName": "Ten sam klucz", "certificateType": "Authentication",
+            "csr": B64.encode(csr_with(&data, &key))});
+        let v = who
+            .post("/certificates/enrollments", body)
+            .await
+            .expect(202)
+            .json();
+        references.push(v["referenceNumber"].as_str().unwrap().to_owned());
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let first = person
+        .get(&format!("/certificates/enrollments/{}", references[0]))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(first["status"]["code"], 200, "{first}");
+    let second = seal
+        .get(&format!("/certificates/enrollments/{}", references[1]))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(second["status"]["code"], 400, "{second}");
+    assert!(second.get("certificateSerialNumber").is_none());
+    // An enrolment is visible to its own subject only.
+    let foreign = seal
+        .get(&format!("/certificates/enrollments/{}", references[0]))
+        .await
+        .expect(400);
+    assert_eq!(foreign.exception_code(), 25005);
 }
