@@ -1,7 +1,9 @@
 //! # ksef-client — KSeF API 2.0 HTTP client
 //!
 //! Owns the wire protocol of Poland's KSeF (Krajowy System e-Faktur) API 2.0 as specified
-//! by `shared/ksef/openapi/open-api.json`: environments, authentication with a KSeF token,
+//! by `shared/ksef/openapi/open-api.json`: environments, authentication with a KSeF token
+//! or a certificate (XAdES, via `ksef-xades`), KSeF certificates and the signed-in
+//! person's permissions,
 //! online and batch sessions with the spec's encryption, invoice/session status, UPO,
 //! invoice metadata query with incremental high-water-mark sync, download by KSeF number,
 //! export packages, availability, rate limits, retries and typed errors.
@@ -46,7 +48,9 @@
 //! ## Behaviour
 //! * **Auth**: challenge → `token|timestampMs` encrypted RSA-OAEP-SHA256 with the MF
 //!   `KsefTokenEncryption` certificate (fetched from the API, cached) → `POST /auth/ksef-token`
-//!   → poll `GET /auth/{ref}` → redeem. The access token is refreshed when it expires within
+//!   → poll `GET /auth/{ref}` → redeem. With a certificate: challenge → `AuthTokenRequest`
+//!   signed (enveloped XAdES) → `POST /auth/xades-signature` → the same polling and
+//!   redeem. The access token is refreshed when it expires within
 //!   `ClientConfig::refresh_margin`, and on a 401; if the refresh is rejected the client
 //!   re-authenticates with the stored credentials. Refreshes are single-flight.
 //! * **Rate limits**: a client-side sliding-window limiter per spec group (req/s, /min, /h)

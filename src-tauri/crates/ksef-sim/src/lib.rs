@@ -47,7 +47,8 @@
 //!
 //! On `http://127.0.0.1:PORT` (`SimHandle::origin`):
 //! - `/v2/...` — the official operations: `GET /security/public-key-certificates`;
-//!   `POST /auth/challenge`, `/auth/ksef-token`, `GET /auth/{ref}`, `POST /auth/token/redeem`,
+//!   `POST /auth/challenge`, `/auth/ksef-token`, `/auth/xades-signature`, `GET /auth/{ref}`,
+//!   `POST /auth/token/redeem`,
 //!   `/auth/token/refresh`, `GET /auth/sessions`, `DELETE /auth/sessions/current|{ref}`;
 //!   `POST /sessions/online`, `/sessions/online/{ref}/invoices`, `/sessions/online/{ref}/close`;
 //!   `POST /sessions/batch`, `/sessions/batch/{ref}/close`; `GET /sessions`, `/sessions/{ref}`,
@@ -55,8 +56,12 @@
 //!   `/sessions/{ref}/invoices/ksef/{ksef}/upo`, `/sessions/{ref}/upo/{upoRef}`;
 //!   `POST /invoices/query/metadata`, `GET /invoices/ksef/{ksef}`, `POST /invoices/exports`,
 //!   `GET /invoices/exports/{ref}`; `GET /rate-limits`, `/limits/context`, `/limits/subject`;
-//!   `POST|GET /tokens`, `GET|DELETE /tokens/{ref}`; TEST-environment switches
-//!   `POST /testdata/attachment[/revoke]`, `/testdata/context/block|unblock`.
+//!   `POST|GET /tokens`, `GET|DELETE /tokens/{ref}`; `GET /certificates/limits`,
+//!   `/certificates/enrollments/data`, `POST /certificates/enrollments`, `GET
+//!   /certificates/enrollments/{ref}`, `POST /certificates/retrieve`, `/certificates/query`,
+//!   `/certificates/{serial}/revoke`; `POST /permissions/query/personal/grants`;
+//!   TEST-environment switches `POST /testdata/attachment[/revoke]`,
+//!   `/testdata/context/block|unblock`, `/testdata/permissions[/revoke]`.
 //! - `/storage/{sig}` — pre-signed URLs it hands out (batch part `PUT`, UPO and export
 //!   part `GET`), no Authorization, expiring.
 //! - `/latarnia/status`, `/latarnia/messages` — the Latarnia status service
@@ -65,6 +70,30 @@
 //!   `POST /__sim/faults/next` (`{"pathContains": "...", "fault": {"kind": "tooManyRequests",
 //!   "retryAfterSecs": 2}}`), `POST /__sim/tokens` ([`TokenSpec`] JSON → `{"token"}`),
 //!   `GET /__sim/health`.
+//!
+//! ## Certificates (XAdES sign-in, KSeF as certificate authority)
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ksef_sim::SimError> {
+//! use ksef_sim::{CertificateKind, Permission, SimConfig, Simulator, SubjectId};
+//! let sim = Simulator::start(SimConfig {
+//!     // Rehearse 1 January 2027: token sign-in ends in 450 "Token nieaktywny".
+//!     token_auth_refused_from: Some(chrono::Utc::now()),
+//!     ..SimConfig::default()
+//! }).await?;
+//! // A KSeF Authentication certificate of the NIP owner and its key (demo mode signs in
+//! // with it): (certificate DER, PKCS#8 DER). Known to this instance only.
+//! let (cert_der, key_pkcs8_der) = sim.issue_certificate(&sim.nip, CertificateKind::Authentication)?;
+//! // A self-signed certificate as KSeF Test accepts (a person identified by PESEL) ...
+//! let now = chrono::Utc::now();
+//! let person = ksef_sim::certs::self_signed(
+//!     "CN=Jan Kowalski,2.5.4.5=PNOPL-90010112345,C=PL",
+//!     ksef_sim::certs::TestKey::EcP256, now, now + chrono::Duration::days(365))?;
+//! // ... who may sign in to the company only with a grant (the NIP owner has every right).
+//! sim.grant(&sim.nip, SubjectId::Pesel("90010112345".into()), vec![Permission::InvoiceRead]);
+//! # let _ = (cert_der, key_pkcs8_der, person);
+//! # Ok(()) }
+//! ```
 //!
 //! ## Invariants
 //!
