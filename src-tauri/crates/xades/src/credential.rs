@@ -89,8 +89,15 @@ impl PrivateKey {
         der: &[u8],
         password: Option<&SecretString>,
     ) -> Result<Self, ImportError> {
-        let encrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(der)
-            .map_err(|_| ImportError::NotAPrivateKey)?;
+        let encrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|_| {
+            match encryption_algorithm(der) {
+                // Well-formed, but PBES1 or PKCS#12 PBE, which pkcs8 does not decrypt.
+                Some(oid) => ImportError::UnsupportedAlgorithm {
+                    name: format!("key encryption {}", oid_name(oid)),
+                },
+                None => ImportError::NotAPrivateKey,
+            }
+        })?;
         let password = password.ok_or(ImportError::PasswordRequired)?;
         let decrypted = encrypted
             .decrypt(password.expose_secret().as_bytes())
@@ -114,7 +121,7 @@ impl PrivateKey {
         if pkcs8::PrivateKeyInfo::try_from(der).is_ok() {
             return Self::from_pkcs8_der(der);
         }
-        if pkcs8::EncryptedPrivateKeyInfo::try_from(der).is_ok() {
+        if encryption_algorithm(der).is_some() {
             return Self::from_encrypted_pkcs8_der(der, password);
         }
         if let Ok(key) = rsa::RsaPrivateKey::from_pkcs1_der(der) {
@@ -196,10 +203,28 @@ impl PrivateKey {
             }
             Self::EcP256(key) => {
                 let signature: p256::ecdsa::Signature = key.sign(data);
+                // Low-S form: valid everywhere, and required by the strictest verifiers.
+                let signature = signature.normalize_s().unwrap_or(signature);
                 Ok(signature.to_bytes().to_vec())
             }
         }
     }
+}
+
+/// The algorithm OID of an EncryptedPrivateKeyInfo (SEQUENCE { AlgorithmIdentifier,
+/// OCTET STRING }), whatever the scheme.
+fn encryption_algorithm(der: &[u8]) -> Option<ObjectIdentifier> {
+    use x509_cert::der::asn1::OctetStringRef;
+    use x509_cert::der::{Decode, Reader, SliceReader};
+    use x509_cert::spki::AlgorithmIdentifierOwned;
+    let mut reader = SliceReader::new(der).ok()?;
+    reader
+        .sequence(|outer| {
+            let algorithm = AlgorithmIdentifierOwned::decode(outer)?;
+            OctetStringRef::decode(outer)?;
+            Ok(algorithm.oid)
+        })
+        .ok()
 }
 
 /// SEC1 ECPrivateKey starts with SEQUENCE { INTEGER 1, OCTET STRING ... }.
@@ -327,5 +352,21 @@ impl SigningCredential {
     /// The unencrypted PKCS#8 DER of the private key, only to hand to the OS keychain.
     pub fn private_key_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
         self.pkcs8.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdsa_signatures_are_fixed_width_low_s() {
+        let key = PrivateKey::EcP256(p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng));
+        for i in 0..64u8 {
+            let bytes = key.sign(&[i]).unwrap();
+            assert_eq!(bytes.len(), 64);
+            let signature = p256::ecdsa::Signature::from_slice(&bytes).unwrap();
+            assert!(signature.normalize_s().is_none(), "high S in signature {i}");
+        }
     }
 }

@@ -351,3 +351,55 @@ fn a_pem_chain_yields_the_certificate_the_key_fits() {
         ImportError::KeyDoesNotMatchCertificate
     );
 }
+
+#[test]
+fn key_encryption_variants_are_read_or_named() {
+    let f = Fixtures::new();
+    f.ec_seal("s");
+    let crt = f.read("s.crt");
+    let pass = format!("pass:{PASSWORD}");
+    // PBES2 with 3DES instead of AES: read.
+    f.openssl(&[
+        "pkcs8", "-topk8", "-v2", "des3", "-in", "s.key", "-out", "des3.key", "-passout", &pass,
+    ]);
+    assert!(
+        SigningCredential::from_pem_files(&crt, &f.read("des3.key"), Some(&password())).is_ok()
+    );
+    // PBES1 (PKCS#5 v1.5 / PKCS#12 PBE): named as unsupported, not as a wrong password.
+    f.openssl(&[
+        "pkcs8",
+        "-topk8",
+        "-v1",
+        "PBE-SHA1-3DES",
+        "-in",
+        "s.key",
+        "-out",
+        "v1.key",
+        "-passout",
+        &pass,
+    ]);
+    let err =
+        SigningCredential::from_pem_files(&crt, &f.read("v1.key"), Some(&password())).unwrap_err();
+    assert!(
+        matches!(&err, ImportError::UnsupportedAlgorithm { name } if name.starts_with("key encryption")),
+        "{err:?}"
+    );
+    // OpenSSL's legacy encrypted PEM ("Proc-Type: 4,ENCRYPTED"): named, with the fix.
+    f.openssl(&[
+        "ec",
+        "-in",
+        "s.key",
+        "-aes256",
+        "-passout",
+        &pass,
+        "-out",
+        "legacy.key",
+    ]);
+    assert!(String::from_utf8_lossy(&f.read("legacy.key")).contains("Proc-Type: 4,ENCRYPTED"));
+    let err = SigningCredential::from_pem_files(&crt, &f.read("legacy.key"), Some(&password()))
+        .unwrap_err();
+    assert!(
+        matches!(&err, ImportError::UnsupportedAlgorithm { name } if name.contains("openssl pkcs8 -topk8")),
+        "{err:?}"
+    );
+}

@@ -314,6 +314,10 @@ fn tampered_documents_are_refused() {
     let forged = signed.replace(&value(&signed), "<ds:SignatureValue>AAAA");
     assert_eq!(refused(&forged), VerifyError::BadSignatureValue);
 
+    // The signature alone, as the document element, signs nothing.
+    let alone = format!("<?xml version=\"1.0\"?>{signature}");
+    assert_eq!(refused(&alone), VerifyError::NotEnveloped);
+
     // A DTD (entity expansion) is refused outright.
     let dtd = signed.replacen(
         "<AuthTokenRequest",
@@ -420,4 +424,38 @@ fn we_accept_xmlsec1_xades_signatures_and_check_the_signing_certificate() {
         verify_enveloped(signed.as_bytes()).unwrap_err(),
         VerifyError::SigningCertificateMismatch
     );
+}
+
+/// Whatever single character is changed, the document is refused or still vouches for
+/// exactly the same signed content and signer (e.g. an unsigned attribute like Target).
+#[test]
+fn no_single_character_change_alters_what_is_vouched_for() {
+    let f = Fixtures::new();
+    f.ec_seal("ec");
+    let signed = signed_request(&f, "ec");
+    let original = verify_enveloped(signed.as_bytes()).unwrap();
+    let mut accepted = 0;
+    for (i, c) in signed
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_alphanumeric())
+    {
+        let replacement = if c == 'A' { 'B' } else { 'A' };
+        let mut mutated = signed.clone();
+        mutated.replace_range(i..i + 1, &replacement.to_string());
+        if let Ok(v) = verify_enveloped(mutated.as_bytes()) {
+            accepted += 1;
+            assert_eq!(v.signed_xml, original.signed_xml, "at {i}");
+            assert_eq!(v.signer, original.signer, "at {i}");
+        }
+    }
+    // Only a handful of unsigned spots (Id/Target values, element names the verifier
+    // does not read) may change without effect.
+    assert!(accepted < 60, "{accepted} mutations accepted");
+}
+
+#[test]
+fn credentials_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SigningCredential>();
+    assert_send_sync::<ksef_xades::VerifiedDocument>();
 }
