@@ -293,3 +293,39 @@ async fn enrol_a_certificate_in_the_app_and_sign_in_with_it() {
     let limits = env.client.certificate_limits(&env.cancel).await.unwrap();
     assert_eq!(limits.enrollment.remaining, limits.enrollment.limit - 1);
 }
+
+#[tokio::test]
+async fn a_certificate_client_signs_in_again_when_the_refresh_token_expired() {
+    let timing = ksef_sim::Timing {
+        access_token_ttl: std::time::Duration::from_secs(1),
+        refresh_token_ttl: std::time::Duration::from_secs(2),
+        ..ksef_sim::Timing::default()
+    };
+    let env = start(SimConfig {
+        timing,
+        ..SimConfig::default()
+    })
+    .await;
+    let mut config = fast_config();
+    config.refresh_margin = std::time::Duration::ZERO;
+    let client = client_for(&env.sim, config);
+    let issued = env
+        .sim
+        .issue_certificate(&env.sim.nip, CertificateKind::Authentication)
+        .unwrap();
+    let first = sign_in(&client, &env.sim.nip, credential(&issued))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    client.personal_permissions(&env.cancel).await.unwrap();
+    let after = client.auth_info().await.unwrap();
+    assert_ne!(after.reference_number, first.reference_number);
+    assert_eq!(after.method.unwrap().category, "XadesSignature");
+
+    // Once the certificate is revoked, the next sign-in fails with KSeF's reason.
+    let serial = credential(&issued).certificate().serial_hex.to_uppercase();
+    assert!(env.sim.revoke_certificate(&serial));
+    let err = client.personal_permissions(&env.cancel).await.unwrap_err();
+    let status = auth_status(err);
+    assert_eq!(status.code, 460, "{status:?}");
+}
