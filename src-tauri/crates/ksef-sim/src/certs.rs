@@ -6,17 +6,21 @@
 //! exactly, and each subject has limits. A certificate carries no rights: what a
 //! subject may do in a company's context comes from grants (the NIP owner has all).
 //!
-//! The simulator's CA key is an EC P-256 key made per instance (fast, and nothing
-//! outside the instance needs to trust it): a KSeF certificate is recognised at sign-in
-//! by its issuer name and then by an exact match with the record kept here, so a
-//! certificate from an earlier instance, a revoked or an expired one is refused.
+//! The simulator's CA key is an EC P-256 key (fast to make; nothing outside needs to
+//! trust it): a KSeF certificate is recognised at sign-in by its issuer name and then by
+//! an exact match with the record kept here, so an unknown, revoked or expired one is
+//! refused. With a data directory the key and the records are saved
+//! (`ksef-sim-certificates.json`) after every change and survive restarts; without one
+//! they live as long as the instance.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use p256::ecdsa::{DerSignature, SigningKey};
-use p256::pkcs8::EncodePrivateKey;
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::pkcs8::DecodePublicKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -179,7 +183,7 @@ pub(crate) struct Signer {
 }
 
 /// One certificate issued by the simulated CA.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct IssuedCert {
     pub serial: String,
     pub name: String,
@@ -211,7 +215,7 @@ impl IssuedCert {
 }
 
 /// A certificate enrolment (`POST /certificates/enrollments`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Enrollment {
     pub owner: SubjectId,
     pub requested: DateTime<Utc>,
@@ -231,6 +235,46 @@ pub(crate) struct CertState {
     pub grants: HashMap<(String, SubjectId), Vec<Permission>>,
     /// When this instance started (the start date of the rights it reports).
     pub started: DateTime<Utc>,
+    /// With a data directory: where the CA key, certificates, enrolments and grants are
+    /// kept, so certificates issued before a restart still sign in.
+    path: Option<PathBuf>,
+}
+
+/// What [`CertState`] keeps on disk (`ksef-sim-certificates.json`).
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    /// The CA's private key, PKCS#8 DER (a simulator's key: no secret of anyone).
+    ca_key: Vec<u8>,
+    certs: Vec<IssuedCert>,
+    enrollments: Vec<(String, Enrollment)>,
+    grants: Vec<(String, SubjectId, Vec<Permission>)>,
+}
+
+/// The file in the data directory.
+const FILE_NAME: &str = "ksef-sim-certificates.json";
+
+/// Write access to [`CertState`] that saves it (with a data directory) when dropped.
+pub(crate) struct CertsMut<'a>(MutexGuard<'a, CertState>);
+
+impl std::ops::Deref for CertsMut<'_> {
+    type Target = CertState;
+    fn deref(&self) -> &CertState {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for CertsMut<'_> {
+    fn deref_mut(&mut self) -> &mut CertState {
+        &mut self.0
+    }
+}
+
+impl Drop for CertsMut<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.save() {
+            tracing::warn!(error = %e, "could not save the certificate authority's records");
+        }
+    }
 }
 
 impl std::fmt::Debug for CertState {
@@ -312,18 +356,73 @@ pub(crate) fn enrollment_json(attributes: &[(String, String)]) -> Option<serde_j
 }
 
 impl CertState {
-    pub(crate) fn new() -> Result<Self, SimError> {
+    /// A new CA, or (with a data directory holding one) the saved CA and its records.
+    pub(crate) fn open(data_dir: Option<&Path>) -> Result<Self, SimError> {
         let ca_name: Name = CA_SUBJECT
             .parse()
             .map_err(|_| SimError::Crypto("CA subject"))?;
-        Ok(Self {
+        let path = data_dir.map(|d| d.join(FILE_NAME));
+        let mut state = Self {
             ca_key: SigningKey::random(&mut rand::rngs::OsRng),
             ca_name,
             certs: HashMap::new(),
             enrollments: HashMap::new(),
             grants: HashMap::new(),
             started: Utc::now(),
-        })
+            path: path.clone(),
+        };
+        let Some(path) = path.filter(|p| p.exists()) else {
+            return Ok(state);
+        };
+        let bytes = std::fs::read(&path)?;
+        let snap: Snapshot = serde_json::from_slice(&bytes)
+            .map_err(|e| SimError::Startup(format!("{} is not readable: {e}", path.display())))?;
+        state.ca_key = SigningKey::from_pkcs8_der(&snap.ca_key)
+            .map_err(|_| SimError::Startup(format!("{}: bad CA key", path.display())))?;
+        state.certs = snap
+            .certs
+            .into_iter()
+            .map(|c| (c.serial.clone(), c))
+            .collect();
+        state.enrollments = snap.enrollments.into_iter().collect();
+        state.grants = snap
+            .grants
+            .into_iter()
+            .map(|(ctx, subject, perms)| ((ctx, subject), perms))
+            .collect();
+        Ok(state)
+    }
+
+    /// Saves the records (no-op without a data directory): a new file, then a rename.
+    fn save(&self) -> Result<(), SimError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let snap = Snapshot {
+            ca_key: self
+                .ca_key
+                .to_pkcs8_der()
+                .map_err(|_| SimError::Crypto("PKCS#8 encoding"))?
+                .as_bytes()
+                .to_vec(),
+            certs: self.certs.values().cloned().collect(),
+            enrollments: self
+                .enrollments
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            grants: self
+                .grants
+                .iter()
+                .map(|((ctx, subject), perms)| (ctx.clone(), subject.clone(), perms.clone()))
+                .collect(),
+        };
+        let json = serde_json::to_vec(&snap)
+            .map_err(|e| SimError::Invalid(format!("certificate records: {e}")))?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
     }
 
     fn new_serial(&self) -> String {
@@ -465,6 +564,11 @@ impl CertState {
 }
 
 impl crate::state::AppState {
+    /// Write access to the CA's records; saved when the guard is dropped.
+    pub(crate) fn cert_state_mut(&self) -> CertsMut<'_> {
+        CertsMut(self.cert_state())
+    }
+
     /// The caller of a protected endpoint and, after a certificate sign-in, who signed.
     pub(crate) fn cert_caller(
         &self,
@@ -686,7 +790,7 @@ mod tests {
 
     #[test]
     fn issues_a_certificate_with_a_16_digit_serial_and_the_kinds_key_usage() {
-        let mut state = CertState::new().unwrap();
+        let mut state = CertState::open(None).unwrap();
         let (_, spki) = new_p256_key().unwrap();
         let now = Utc::now();
         let serial = state
@@ -724,7 +828,7 @@ mod tests {
 
     #[test]
     fn the_nip_owner_has_every_right_others_only_grants() {
-        let mut state = CertState::new().unwrap();
+        let mut state = CertState::open(None).unwrap();
         let owner = SubjectId::Nip("5265877635".into());
         assert_eq!(state.rights("5265877635", &owner), Permission::ALL.to_vec());
         let person = SubjectId::Pesel("90010112345".into());

@@ -82,7 +82,7 @@
 //!     ..SimConfig::default()
 //! }).await?;
 //! // A KSeF Authentication certificate of the NIP owner and its key (demo mode signs in
-//! // with it): (certificate DER, PKCS#8 DER). Known to this instance only.
+//! // with it): (certificate DER, PKCS#8 DER). Kept in the data directory, if any.
 //! let (cert_der, key_pkcs8_der) = sim.issue_certificate(&sim.nip, CertificateKind::Authentication)?;
 //! // A self-signed certificate as KSeF Test accepts (a person identified by PESEL) ...
 //! let now = chrono::Utc::now();
@@ -110,8 +110,9 @@
 //!   date of receipt (450), NIP checksums (450), size 1 MiB / 3 MiB with attachments
 //!   (430), attachments only in batch and only when allowed (415), duplicates by seller
 //!   NIP + `RodzajFaktury` + `P_2` (440 with the original KSeF number and session).
-//! - With a data directory, accepted invoices and KSeF tokens survive restarts (the demo
-//!   token stays the same); sessions, authentications and exports do not.
+//! - With a data directory, accepted invoices, KSeF tokens, the certificate authority
+//!   (its key, issued certificates, enrolments, grants) survive restarts (the demo token
+//!   stays the same); sessions, authentications and exports do not.
 
 pub mod certs;
 pub mod config;
@@ -265,8 +266,8 @@ impl SimHandle {
     /// `organizationIdentifier` is `VATPL-{nip}`), valid from now for
     /// [`certs::CertConfig::validity`], with a key the simulator generates. Returns
     /// `(certificate DER, PKCS#8 DER of its EC P-256 private key)`. Demo mode signs the
-    /// demo company in with it; limits do not apply. The certificate is known to this
-    /// instance only: after a restart, issue a new one.
+    /// demo company in with it; limits do not apply. With a data directory the certificate
+    /// still signs in after a restart; without one, only in this instance.
     pub fn issue_certificate(
         &self,
         nip: &str,
@@ -292,7 +293,7 @@ impl SimHandle {
         }
         let (pkcs8, spki) = certs::new_p256_key()?;
         let now = Utc::now();
-        let mut certs = self.state.cert_state();
+        let mut certs = self.state.cert_state_mut();
         let serial = certs.issue(
             certs::CertRequest {
                 subject: certs::nip_owner_name(nip)?,
@@ -317,7 +318,7 @@ impl SimHandle {
     /// Revokes a certificate this simulator issued (by its 16-hex-digit serial number);
     /// returns whether it was known.
     pub fn revoke_certificate(&self, serial: &str) -> bool {
-        match self.state.cert_state().certs.get_mut(serial) {
+        match self.state.cert_state_mut().certs.get_mut(serial) {
             Some(c) => {
                 c.revoked = true;
                 true
@@ -334,7 +335,7 @@ impl SimHandle {
         subject: certs::SubjectId,
         permissions: Vec<Permission>,
     ) {
-        let mut certs = self.state.cert_state();
+        let mut certs = self.state.cert_state_mut();
         let key = (context_nip.to_owned(), subject);
         if permissions.is_empty() {
             certs.grants.remove(&key);

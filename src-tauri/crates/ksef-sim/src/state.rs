@@ -298,7 +298,7 @@ impl AppState {
             config: config.faults.clone(),
             ..FaultState::default()
         };
-        let mut certs = CertState::new()?;
+        let mut certs = CertState::open(config.data_dir.as_deref())?;
         for (context, subject, permissions) in &config.grants {
             certs
                 .grants

@@ -129,7 +129,7 @@ pub(crate) async fn enroll(
     })?;
     let now = Utc::now();
     let cfg = state.config.certificates.clone();
-    let mut certs = state.cert_state();
+    let mut certs = state.cert_state_mut();
     if certs.enrollment_count(&signer.subject) >= cfg.enrollment_limit as usize {
         return Err(ApiError::bad(
             25006,
@@ -407,7 +407,7 @@ pub(crate) async fn revoke(
         }
     }
     let now = Utc::now();
-    let mut certs = state.cert_state();
+    let mut certs = state.cert_state_mut();
     let cert = certs
         .certs
         .get_mut(&serial)

@@ -142,7 +142,7 @@ pub(crate) async fn testdata_grant(
         return Err(ApiError::validation("description musi mieć 5..256 znaków"));
     }
     let key = grant_key(&req)?;
-    let mut certs = state.cert_state();
+    let mut certs = state.cert_state_mut();
     let held = certs.grants.entry(key).or_default();
     for p in &req.permissions {
         if !held.contains(&p.permission_type) {
@@ -159,7 +159,7 @@ pub(crate) async fn testdata_revoke(
 ) -> Result<Response, ApiError> {
     let req: GrantRequest = parse(&body)?;
     let key = grant_key(&req)?;
-    state.cert_state().grants.remove(&key);
+    state.cert_state_mut().grants.remove(&key);
     Ok(StatusCode::OK.into_response())
 }
 

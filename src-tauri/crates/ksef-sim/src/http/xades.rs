@@ -226,7 +226,7 @@ impl AppState {
         let mut permissions: Vec<Permission> = Vec::new();
         let mut ksef_serial = None;
         let (method, outcome) = {
-            let mut certs = self.cert_state();
+            let mut certs = self.cert_state_mut();
             let ours = certs.is_ours(&signer.der);
             let method = if ours {
                 AuthMethod::KsefCertificate

@@ -777,3 +777,49 @@ async fn a_key_certified_for_one_subject_is_refused_for_another() {
         .expect(400);
     assert_eq!(foreign.exception_code(), 25005);
 }
+
+#[tokio::test]
+async fn with_a_data_directory_issued_and_revoked_certificates_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_with(|c| c.data_dir = Some(dir.path().to_owned())).await;
+    let kept = sim
+        .issue_certificate(NIP, CertificateKind::Authentication)
+        .unwrap();
+    let revoked = sim
+        .issue_certificate(NIP, CertificateKind::Authentication)
+        .unwrap();
+    assert!(sim.revoke_certificate(&x509_serial(&revoked.0)));
+    sim.grant(
+        NIP,
+        SubjectId::Pesel(PESEL.into()),
+        vec![ksef_sim::Permission::InvoiceRead],
+    );
+    sim.shutdown().await;
+
+    let sim = start_with(|c| c.data_dir = Some(dir.path().to_owned())).await;
+    let api = Api::new(&sim.base_url);
+    let (st, _) = xades_status(&api, NIP, &kept, SubjectIdentifierType::CertificateSubject).await;
+    assert_eq!(st["status"]["code"], 200, "{st}");
+    let (st, _) = xades_status(
+        &api,
+        NIP,
+        &revoked,
+        SubjectIdentifierType::CertificateSubject,
+    )
+    .await;
+    assert_eq!(st["status"]["details"][0], "Certyfikat odwołany", "{st}");
+    let person = valid_now(PERSON, Key::EcP256);
+    let (st, _) = xades_status(
+        &api,
+        NIP,
+        &person,
+        SubjectIdentifierType::CertificateSubject,
+    )
+    .await;
+    assert_eq!(st["status"]["code"], 200, "{st}");
+    // Without the data directory a new instance knows none of them.
+    let fresh = start_with(|_| {}).await;
+    let api = Api::new(&fresh.base_url);
+    let (st, _) = xades_status(&api, NIP, &kept, SubjectIdentifierType::CertificateSubject).await;
+    assert_eq!(st["status"]["code"], 460, "{st}");
+}
