@@ -572,6 +572,43 @@ mod tests {
     }
 
     #[test]
+    fn request_bodies_validate_against_the_spec() {
+        let spec = crate::schema_tests::Spec::load();
+        spec.check(
+            "EnrollCertificateRequest",
+            &EnrollCertificateRequestWire {
+                certificate_name: "Certyfikat Desk 1",
+                certificate_type: CertificateType::Offline,
+                csr: crypto::b64(b"csr"),
+                valid_from: Some(Utc::now()),
+            },
+        );
+        spec.check(
+            "QueryCertificatesRequest",
+            &CertificateQuery {
+                certificate_serial_number: Some("0321C82DA41B4362".into()),
+                name: Some("Desk".into()),
+                kind: Some(CertificateType::Authentication),
+                status: Some(CertificateStatus::Revoked),
+                expires_after: Some(Utc::now()),
+            },
+        );
+        spec.check("QueryCertificatesRequest", &CertificateQuery::default());
+        spec.check(
+            "RevokeCertificateRequest",
+            &RevokeWire {
+                revocation_reason: Some(RevocationReason::KeyCompromise),
+            },
+        );
+        spec.check(
+            "RevokeCertificateRequest",
+            &RevokeWire {
+                revocation_reason: None,
+            },
+        );
+    }
+
+    #[test]
     fn unknown_types_states_and_scopes_do_not_break_lists() {
         let item: KsefCertificate = serde_json::from_value(serde_json::json!({
             "certificateSerialNumber": "018209160C631F1E", "name": "Certyfikat 1",
