@@ -627,6 +627,9 @@ async fn limits_a_foreign_subject_and_a_bad_csr_are_refused() {
         .await
         .expect(400);
     assert_eq!(r.exception_code(), 25007);
+    let subject = a.get("/limits/subject").await.expect(200).json();
+    assert_eq!(subject["certificate"]["maxCertificates"], 1);
+    assert_eq!(subject["enrollment"]["maxEnrollments"], 3);
     let limits = a.get("/certificates/limits").await.expect(200).json();
     assert_eq!(limits["certificate"], json!({"limit": 1, "remaining": 0}));
     assert_eq!(limits["enrollment"], json!({"limit": 3, "remaining": 2}));
