@@ -3,6 +3,13 @@
 //! verify such signatures strictly (the simulator's /auth/xades-signature), and build
 //! the PKCS#10 request for a KSeF certificate. Pure Rust: no system XML or crypto
 //! libraries, so it builds the same on Windows, macOS and Linux.
+//!
+//! Sign-in: `sign_enveloped(&auth_token_request(challenge, nip, kind), &credential, t)`
+//! and POST the result to /auth/xades-signature. The official C# client signs with
+//! `t` = now minus one minute, so a server clock slightly behind does not see a
+//! signature from the future. Verifying: `verify_enveloped` checks the signature only;
+//! the caller judges `signer` (validity dates via `CertificateInfo::problems_for`, trust)
+//! and reads the request from `signed_xml`, never from the raw input.
 
 mod c14n;
 mod certificate;

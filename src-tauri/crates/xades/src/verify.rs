@@ -13,8 +13,10 @@ use crate::sign::{ENVELOPED, SIGNED_PROPERTIES_TYPE, XADES_NS};
 use crate::ImportError;
 
 pub(crate) const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// Refuse absurdly large or deep documents before walking them.
+/// Refuse absurdly large documents before walking them.
 const MAX_NODES: u32 = 100_000;
+/// Each reference walks the document; KSeF signatures have two or three.
+const MAX_REFERENCES: usize = 16;
 
 /// Why a signed document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +33,8 @@ pub enum VerifyError {
     NotEnveloped,
     #[error("the document carries {count} XML signatures; exactly one is accepted")]
     MultipleSignatures { count: usize },
+    #[error("the signature has {count} references; at most 16 are accepted")]
+    TooManyReferences { count: usize },
     #[error("the signature's {element} element is missing or repeated")]
     Malformed { element: &'static str },
     #[error("the signature does not sign the whole document (a Reference with URI=\"\" and the enveloped-signature transform)")]
@@ -220,6 +224,10 @@ pub fn verify_enveloped(xml: &[u8]) -> Result<VerifiedDocument, VerifyError> {
         "SignatureMethod",
     )?)?;
 
+    let count = children(signed_info, DSIG_NS, "Reference").count();
+    if count > MAX_REFERENCES {
+        return Err(VerifyError::TooManyReferences { count });
+    }
     let mut signed_xml = None;
     let mut signed_properties = None;
     for reference in children(signed_info, DSIG_NS, "Reference") {

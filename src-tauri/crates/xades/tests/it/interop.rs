@@ -314,6 +314,12 @@ fn tampered_documents_are_refused() {
     let forged = signed.replace(&value(&signed), "<ds:SignatureValue>AAAA");
     assert_eq!(refused(&forged), VerifyError::BadSignatureValue);
 
+    // Hundreds of references (each would walk the whole document).
+    let start = signed.find("<ds:Reference Type=").unwrap();
+    let end = signed.find("</ds:SignedInfo>").unwrap();
+    let many = signed.replacen(&signed[start..end], &signed[start..end].repeat(17), 1);
+    assert_eq!(refused(&many), VerifyError::TooManyReferences { count: 18 });
+
     // The signature alone, as the document element, signs nothing.
     let alone = format!("<?xml version=\"1.0\"?>{signature}");
     assert_eq!(refused(&alone), VerifyError::NotEnveloped);
@@ -458,4 +464,60 @@ fn credentials_can_be_shared_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<SigningCredential>();
     assert_send_sync::<ksef_xades::VerifiedDocument>();
+}
+
+/// The shape the official C# client (.NET SignedXml) produces: Signature in the default
+/// namespace, SignedInfo in inclusive C14N, exc-c14n references, indented
+/// QualifyingProperties with an unprefixed ds namespace, SigningTime in .NET's "O" format.
+fn dotnet_shaped_template(cert_digest: &str) -> String {
+    let unsigned = auth_token_request(CHALLENGE, NIP, SubjectIdentifierType::CertificateSubject);
+    let signature = format!(
+        r##"<Signature Id="Signature" xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="{INCLUSIVE}" /><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" /><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature" /><Transform Algorithm="{EXC}" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue /></Reference><Reference URI="#SignedProperties" Type="http://uri.etsi.org/01903#SignedProperties"><Transforms><Transform Algorithm="{EXC}" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue /></Reference></SignedInfo><SignatureValue /><KeyInfo><X509Data><X509Certificate /></X509Data></KeyInfo><Object><xades:QualifyingProperties Target="#Signature" xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" xmlns="http://www.w3.org/2000/09/xmldsig#">
+  <xades:SignedProperties Id="SignedProperties">
+    <xades:SignedSignatureProperties>
+      <xades:SigningTime>2026-12-04T15:29:00.1234567+00:00</xades:SigningTime>
+      <xades:SigningCertificate>
+        <xades:Cert>
+          <xades:CertDigest>
+            <DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" />
+            <DigestValue>{cert_digest}</DigestValue>
+          </xades:CertDigest>
+          <xades:IssuerSerial>
+            <X509IssuerName>CN=Jan Kowalski, C=PL</X509IssuerName>
+            <X509SerialNumber>12345</X509SerialNumber>
+          </xades:IssuerSerial>
+        </xades:Cert>
+      </xades:SigningCertificate>
+    </xades:SignedSignatureProperties>
+  </xades:SignedProperties>
+</xades:QualifyingProperties></Object></Signature>"##
+    );
+    unsigned.replace(
+        "</AuthTokenRequest>",
+        &format!("{signature}</AuthTokenRequest>"),
+    )
+}
+
+#[test]
+fn we_accept_the_official_csharp_client_shape() {
+    let f = Fixtures::new();
+    f.rsa_person("rsa");
+    let cert = credential(&f, "rsa").certificate().clone();
+    let digest = B64.encode(<sha2::Sha256 as sha2::Digest>::digest(&cert.der));
+    let signed = xmlsec_sign_xades(&f, &dotnet_shaped_template(&digest), "rsa");
+    let verified = verify_enveloped(signed.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{signed}"));
+    assert_eq!(verified.signer, cert);
+    assert_eq!(
+        verified.signing_time,
+        Some(
+            Utc.with_ymd_and_hms(2026, 12, 4, 15, 29, 0).unwrap()
+                + chrono::Duration::nanoseconds(123_456_700)
+        )
+    );
+    // Indentation inside SignedProperties is signed too.
+    let reindented = signed.replace("\n      <xades:SigningTime>", "\n    <xades:SigningTime>");
+    assert!(matches!(
+        verify_enveloped(reindented.as_bytes()).unwrap_err(),
+        VerifyError::DigestMismatch { .. }
+    ));
 }
