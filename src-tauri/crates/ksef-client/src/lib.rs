@@ -1,7 +1,9 @@
 //! # ksef-client — KSeF API 2.0 HTTP client
 //!
 //! Owns the wire protocol of Poland's KSeF (Krajowy System e-Faktur) API 2.0 as specified
-//! by `ksef-spec/openapi/open-api.json`: environments, authentication with a KSeF token,
+//! by `ksef-spec/openapi/open-api.json`: environments, authentication with a KSeF token
+//! or a certificate (XAdES, via `ksef-xades`), KSeF certificates and the signed-in
+//! person's permissions,
 //! online and batch sessions with the spec's encryption, invoice/session status, UPO,
 //! invoice metadata query with incremental high-water-mark sync, download by KSeF number,
 //! export packages, availability, rate limits, retries and typed errors.
@@ -14,7 +16,12 @@
 //! KsefClient::new(Environment, ClientConfig) -> Result<KsefClient>     // Clone + Send + Sync
 //! Environment::{Test, Demo, Production} | Environment::custom(api_base, latarnia_base)?
 //! client.authenticate_with_token(nip: &str, token: SecretString, cancel) -> Result<AuthInfo>
-//! client.authenticate(Credentials, cancel) -> Result<AuthInfo>          // future: XAdES
+//! client.authenticate_with_certificate(nip, Arc<SigningCredential>, SubjectIdentifierType, cancel)
+//! client.authenticate(Credentials, cancel) -> Result<AuthInfo>          // token or certificate
+//! client.certificate_limits / certificate_enrollment_data / enroll_certificate(&CertificateEnrollment)
+//! client.certificate_enrollment_status(ref) / wait_for_enrollment(ref) -> serial
+//! client.retrieve_certificates(&[serial]) / query_certificates(&CertificateQuery) / revoke_certificate
+//! client.personal_permissions(cancel) -> Result<Vec<PersonalPermission>>  // rights in the context
 //! client.refresh_now(cancel) / client.logout(cancel) / client.auth_info().await
 //! client.open_online_session(FormCode::fa3(), cancel) -> Result<OnlineSession>
 //! client.send_invoice(&OnlineSession, xml: &[u8], cancel) -> Result<InvoiceReference>
@@ -41,7 +48,9 @@
 //! ## Behaviour
 //! * **Auth**: challenge → `token|timestampMs` encrypted RSA-OAEP-SHA256 with the MF
 //!   `KsefTokenEncryption` certificate (fetched from the API, cached) → `POST /auth/ksef-token`
-//!   → poll `GET /auth/{ref}` → redeem. The access token is refreshed when it expires within
+//!   → poll `GET /auth/{ref}` → redeem. With a certificate: challenge → `AuthTokenRequest`
+//!   signed (enveloped XAdES) → `POST /auth/xades-signature` → the same polling and
+//!   redeem. The access token is refreshed when it expires within
 //!   `ClientConfig::refresh_margin`, and on a 401; if the refresh is rejected the client
 //!   re-authenticates with the stored credentials. Refreshes are single-flight.
 //! * **Rate limits**: a client-side sliding-window limiter per spec group (req/s, /min, /h)
@@ -66,6 +75,7 @@
 mod auth;
 mod availability;
 pub mod batch;
+pub mod certificates;
 mod client;
 mod config;
 pub mod crypto;
@@ -83,10 +93,16 @@ mod tokens;
 pub use auth::{AuthInfo, Credentials};
 pub use availability::{Availability, AvailabilityState, LatarniaMessage, LatarniaStatus};
 pub use batch::{BatchFile, BatchOptions, BatchSession};
+pub use certificates::{
+    CertificateEnrollment, CertificateLimits, CertificateQuery, CertificateStatus, CertificateType,
+    EnrollmentData, KsefCertificate, PermissionScope, PersonalPermission, RetrievedCertificate,
+    RevocationReason,
+};
 pub use client::KsefClient;
 pub use config::{ClientConfig, PollPolicy};
 pub use env::Environment;
 pub use error::{ApiErrorDetail, KsefError, Result, StatusDetail};
+pub use ksef_xades;
 pub use limiter::{EndpointGroup, Limits, RateLimitTable};
 pub use model::FormCode;
 pub use query::{dedupe_by_ksef_number, ExportHandle, SyncCheckpoint, SyncOptions, SyncPage};

@@ -47,7 +47,8 @@
 //!
 //! On `http://127.0.0.1:PORT` (`SimHandle::origin`):
 //! - `/v2/...` — the official operations: `GET /security/public-key-certificates`;
-//!   `POST /auth/challenge`, `/auth/ksef-token`, `GET /auth/{ref}`, `POST /auth/token/redeem`,
+//!   `POST /auth/challenge`, `/auth/ksef-token`, `/auth/xades-signature`, `GET /auth/{ref}`,
+//!   `POST /auth/token/redeem`,
 //!   `/auth/token/refresh`, `GET /auth/sessions`, `DELETE /auth/sessions/current|{ref}`;
 //!   `POST /sessions/online`, `/sessions/online/{ref}/invoices`, `/sessions/online/{ref}/close`;
 //!   `POST /sessions/batch`, `/sessions/batch/{ref}/close`; `GET /sessions`, `/sessions/{ref}`,
@@ -55,8 +56,12 @@
 //!   `/sessions/{ref}/invoices/ksef/{ksef}/upo`, `/sessions/{ref}/upo/{upoRef}`;
 //!   `POST /invoices/query/metadata`, `GET /invoices/ksef/{ksef}`, `POST /invoices/exports`,
 //!   `GET /invoices/exports/{ref}`; `GET /rate-limits`, `/limits/context`, `/limits/subject`;
-//!   `POST|GET /tokens`, `GET|DELETE /tokens/{ref}`; TEST-environment switches
-//!   `POST /testdata/attachment[/revoke]`, `/testdata/context/block|unblock`.
+//!   `POST|GET /tokens`, `GET|DELETE /tokens/{ref}`; `GET /certificates/limits`,
+//!   `/certificates/enrollments/data`, `POST /certificates/enrollments`, `GET
+//!   /certificates/enrollments/{ref}`, `POST /certificates/retrieve`, `/certificates/query`,
+//!   `/certificates/{serial}/revoke`; `POST /permissions/query/personal/grants`;
+//!   TEST-environment switches `POST /testdata/attachment[/revoke]`,
+//!   `/testdata/context/block|unblock`, `/testdata/permissions[/revoke]`.
 //! - `/storage/{sig}` — pre-signed URLs it hands out (batch part `PUT`, UPO and export
 //!   part `GET`), no Authorization, expiring.
 //! - `/latarnia/status`, `/latarnia/messages` — the Latarnia status service
@@ -65,6 +70,30 @@
 //!   `POST /__sim/faults/next` (`{"pathContains": "...", "fault": {"kind": "tooManyRequests",
 //!   "retryAfterSecs": 2}}`), `POST /__sim/tokens` ([`TokenSpec`] JSON → `{"token"}`),
 //!   `GET /__sim/health`.
+//!
+//! ## Certificates (XAdES sign-in, KSeF as certificate authority)
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ksef_sim::SimError> {
+//! use ksef_sim::{CertificateKind, Permission, SimConfig, Simulator, SubjectId};
+//! let sim = Simulator::start(SimConfig {
+//!     // Rehearse 1 January 2027: token sign-in ends in 450 "Token nieaktywny".
+//!     token_auth_refused_from: Some(chrono::Utc::now()),
+//!     ..SimConfig::default()
+//! }).await?;
+//! // A KSeF Authentication certificate of the NIP owner and its key (demo mode signs in
+//! // with it): (certificate DER, PKCS#8 DER). Kept in the data directory, if any.
+//! let (cert_der, key_pkcs8_der) = sim.issue_certificate(&sim.nip, CertificateKind::Authentication)?;
+//! // A self-signed certificate as KSeF Test accepts (a person identified by PESEL) ...
+//! let now = chrono::Utc::now();
+//! let person = ksef_sim::certs::self_signed(
+//!     "CN=Jan Kowalski,2.5.4.5=PNOPL-90010112345,C=PL",
+//!     ksef_sim::certs::TestKey::EcP256, now, now + chrono::Duration::days(365))?;
+//! // ... who may sign in to the company only with a grant (the NIP owner has every right).
+//! sim.grant(&sim.nip, SubjectId::Pesel("90010112345".into()), vec![Permission::InvoiceRead]);
+//! # let _ = (cert_der, key_pkcs8_der, person);
+//! # Ok(()) }
+//! ```
 //!
 //! ## Invariants
 //!
@@ -81,9 +110,11 @@
 //!   date of receipt (450), NIP checksums (450), size 1 MiB / 3 MiB with attachments
 //!   (430), attachments only in batch and only when allowed (415), duplicates by seller
 //!   NIP + `RodzajFaktury` + `P_2` (440 with the original KSeF number and session).
-//! - With a data directory, accepted invoices and KSeF tokens survive restarts (the demo
-//!   token stays the same); sessions, authentications and exports do not.
+//! - With a data directory, accepted invoices, KSeF tokens, the certificate authority
+//!   (its key, issued certificates, enrolments, grants) survive restarts (the demo token
+//!   stays the same); sessions, authentications and exports do not.
 
+pub mod certs;
 pub mod config;
 pub mod crypto;
 mod error;
@@ -102,6 +133,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use certs::{CertConfig, CertificateKind, SubjectId};
 pub use config::{
     Announcement, FaultConfig, OneShotFault, OutageWindow, Permission, SimConfig, Timing,
     TokenSpec, DEMO_NIP,
@@ -144,7 +176,7 @@ impl Simulator {
         }
         let nip = config.demo_nip.clone();
         let extra_tokens = config.tokens.clone();
-        let state = Arc::new(AppState::new(keys, config, origin.clone(), store));
+        let state = Arc::new(AppState::new(keys, config, origin.clone(), store)?);
         let token = state.demo_token(&nip);
         for spec in extra_tokens {
             state.add_token(spec);
@@ -228,6 +260,88 @@ impl SimHandle {
     /// from it answer 401. Returns whether the token existed.
     pub fn revoke_token(&self, token: &str) -> bool {
         self.state.revoke_token(token)
+    }
+
+    /// Issues a KSeF certificate of `kind` to the owner of `nip` (a company seal whose
+    /// `organizationIdentifier` is `VATPL-{nip}`), valid from now for
+    /// [`certs::CertConfig::validity`], with a key the simulator generates. Returns
+    /// `(certificate DER, PKCS#8 DER of its EC P-256 private key)`. Demo mode signs the
+    /// demo company in with it; limits do not apply. With a data directory the certificate
+    /// still signs in after a restart; without one, only in this instance.
+    pub fn issue_certificate(
+        &self,
+        nip: &str,
+        kind: certs::CertificateKind,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        let now = Utc::now();
+        let until = now + state::chrono_dur(self.state.config.certificates.validity);
+        self.issue_certificate_valid(nip, kind, now, until)
+    }
+
+    /// [`SimHandle::issue_certificate`] with a chosen validity (e.g. an expired one).
+    pub fn issue_certificate_valid(
+        &self,
+        nip: &str,
+        kind: certs::CertificateKind,
+        valid_from: DateTime<Utc>,
+        valid_to: DateTime<Utc>,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        if !ids::is_valid_nip(nip) {
+            return Err(SimError::Invalid(format!(
+                "NIP {nip} has an invalid checksum"
+            )));
+        }
+        let (pkcs8, spki) = certs::new_p256_key()?;
+        let now = Utc::now();
+        let mut certs = self.state.cert_state_mut();
+        let serial = certs.issue(
+            certs::CertRequest {
+                subject: certs::nip_owner_name(nip)?,
+                spki,
+                kind,
+                name: format!("Certyfikat {nip}"),
+                owner: certs::SubjectId::Nip(nip.to_owned()),
+                valid_from,
+                valid_to,
+                ready_at: now,
+            },
+            now,
+        )?;
+        let der = certs
+            .certs
+            .get(&serial)
+            .map(|c| c.der.clone())
+            .ok_or_else(|| SimError::Invalid("issued certificate vanished".into()))?;
+        Ok((der, pkcs8))
+    }
+
+    /// Revokes a certificate this simulator issued (by its 16-hex-digit serial number);
+    /// returns whether it was known.
+    pub fn revoke_certificate(&self, serial: &str) -> bool {
+        match self.state.cert_state_mut().certs.get_mut(serial) {
+            Some(c) => {
+                c.revoked = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Grants `subject` these rights in the context of `context_nip` (replacing what it
+    /// had; an empty list takes every right away). The NIP owner needs no grant.
+    pub fn grant(
+        &self,
+        context_nip: &str,
+        subject: certs::SubjectId,
+        permissions: Vec<Permission>,
+    ) {
+        let mut certs = self.state.cert_state_mut();
+        let key = (context_nip.to_owned(), subject);
+        if permissions.is_empty() {
+            certs.grants.remove(&key);
+        } else {
+            certs.grants.insert(key, permissions);
+        }
     }
 
     /// Replaces the fault configuration.

@@ -206,8 +206,9 @@ pub(crate) async fn subject_limits(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     state.caller(bearer(&headers), &[])?;
+    let c = &state.config.certificates;
     Ok(Json(
-        json!({"enrollment": {"maxEnrollments": 6}, "certificate": {"maxCertificates": 2}}),
+        json!({"enrollment": {"maxEnrollments": c.enrollment_limit}, "certificate": {"maxCertificates": c.certificate_limit}}),
     ))
 }
 
