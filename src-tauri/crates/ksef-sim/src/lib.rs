@@ -103,8 +103,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    Announcement, FaultConfig, OneShotFault, OutageWindow, Permission, SimConfig, Timing,
-    TokenSpec, DEMO_NIP,
+    Announcement, FaultConfig, OneShotFault, OutageWindow, Permission, QueryWindow, RateLimit,
+    RateLimits, SimConfig, Timing, TokenSpec, DEMO_NIP,
 };
 pub use error::{Result, SimError};
 pub use state::AppState;
