@@ -734,3 +734,58 @@ pub(crate) async fn export_status(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn three_months_pass_in_utc_or_in_polish_time() {
+        let w = QueryWindow::DEFAULT;
+        assert!(within_window(
+            w,
+            at("2026-01-15T00:00:00Z"),
+            at("2026-04-15T00:00:00Z")
+        ));
+        assert!(!within_window(
+            w,
+            at("2026-01-15T00:00:00Z"),
+            at("2026-04-15T00:00:01Z")
+        ));
+        // 2026-02-28 23:30 UTC is 2026-03-01 00:30 in Warsaw: three months end on
+        // 2026-05-28 23:30 UTC, or on 2026-06-01 00:30 Polish time (May 31, 22:30 UTC).
+        let from = at("2026-02-28T23:30:00Z");
+        assert!(within_window(w, from, at("2026-05-28T23:30:00Z")));
+        assert!(
+            within_window(w, from, at("2026-05-31T22:00:00Z")),
+            "fits in Polish time"
+        );
+        assert!(!within_window(w, from, at("2026-05-31T23:00:00Z")));
+        // API 2.7.1: 100 days.
+        let d = QueryWindow::Days(100);
+        assert!(within_window(d, from, from + chrono::Duration::days(100)));
+        assert!(!within_window(d, from, from + chrono::Duration::days(101)));
+    }
+
+    #[test]
+    fn dates_without_offset_are_warsaw_time_with_offset_as_given() {
+        let parse = |s: &str| {
+            let v: DateRange =
+                serde_json::from_value(json!({"dateType": "Issue", "from": s})).unwrap();
+            v.from.unwrap()
+        };
+        assert_eq!(parse("2026-01-15T12:00:00"), at("2026-01-15T11:00:00Z"));
+        assert_eq!(parse("2026-07-15T12:00:00.5"), at("2026-07-15T10:00:00.5Z"));
+        assert_eq!(parse("2026-07-15T12:00:00Z"), at("2026-07-15T12:00:00Z"));
+        assert_eq!(
+            parse("2026-07-15T12:00:00+03:00"),
+            at("2026-07-15T09:00:00Z")
+        );
+        // A time skipped when clocks go forward (29 March 2026, 02:00-03:00).
+        assert_eq!(parse("2026-03-29T02:30:00"), at("2026-03-29T01:30:00Z"));
+    }
+}
