@@ -1,5 +1,6 @@
 //! Configuration: what a simulator instance starts with, and the faults it injects.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -126,7 +127,11 @@ pub struct OutageWindow {
 
 /// Faults injected into API calls (`/v2/...` and pre-signed URLs; never admin calls).
 /// Rates are probabilities in `0.0..=1.0` per request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// The default injects nothing but enforces KSeF's production rate limits
+/// ([`RateLimits::production`]), so tests meet what real KSeF allows; set
+/// `enforce_rate_limits: false` or other [`FaultConfig::rate_limits`] to change that.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FaultConfig {
     /// Share of requests answered 429 with `Retry-After`.
@@ -143,10 +148,101 @@ pub struct FaultConfig {
     pub slow_processing_ms: u64,
     /// Outage windows: 503 with `Retry-After` until the window ends.
     pub outages: Vec<OutageWindow>,
-    /// Enforce the official per-group rate limits (`GET /rate-limits` values) with 429.
+    /// Enforce [`FaultConfig::rate_limits`] with 429 + `Retry-After` (default: on).
     pub enforce_rate_limits: bool,
+    /// The per-group limits enforced and reported by `GET /rate-limits` (default:
+    /// production's).
+    pub rate_limits: RateLimits,
     /// Latarnia announcements (served at `{origin}/latarnia/status` and `/messages`).
     pub announcements: Vec<Announcement>,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        Self {
+            rate_429: 0.0,
+            retry_after_secs: 0,
+            rate_5xx: 0.0,
+            rate_reset: 0.0,
+            latency_ms: 0,
+            slow_processing_ms: 0,
+            outages: Vec::new(),
+            enforce_rate_limits: true,
+            rate_limits: RateLimits::production(),
+            announcements: Vec::new(),
+        }
+    }
+}
+
+/// Requests one context may make to one endpoint group within sliding windows of a
+/// second, a minute and an hour (SPEC `ApiRateLimitValuesOverride`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimit {
+    /// Per second.
+    pub per_second: u32,
+    /// Per minute.
+    pub per_minute: u32,
+    /// Per hour.
+    pub per_hour: u32,
+}
+
+impl RateLimit {
+    /// A limit of `s` per second, `m` per minute and `h` per hour.
+    pub const fn new(s: u32, m: u32, h: u32) -> Self {
+        Self {
+            per_second: s,
+            per_minute: m,
+            per_hour: h,
+        }
+    }
+}
+
+/// Rate limits by group: the keys of SPEC `EffectiveApiRateLimits` (`onlineSession`,
+/// `invoiceSend`, `invoiceMetadata`, `invoiceDownload`, ..., `other`) plus `auth` for
+/// the unauthenticated sign-in calls. A group missing from the map falls back to
+/// `other`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RateLimits(pub BTreeMap<String, RateLimit>);
+
+impl RateLimits {
+    /// KSeF production (and Demo) limits, from `limity/limity-api.md` and the
+    /// "Limity liczby żądań" of each operation in the spec (API 2.6).
+    pub fn production() -> Self {
+        let table = [
+            ("onlineSession", RateLimit::new(10, 30, 120)),
+            ("invoiceSend", RateLimit::new(10, 30, 180)),
+            ("batchSession", RateLimit::new(10, 20, 60)),
+            ("invoiceStatus", RateLimit::new(30, 120, 1200)),
+            ("sessionMisc", RateLimit::new(10, 120, 1200)),
+            ("sessionInvoiceList", RateLimit::new(10, 20, 200)),
+            ("sessionList", RateLimit::new(5, 10, 60)),
+            ("invoiceMetadata", RateLimit::new(8, 16, 20)),
+            ("invoiceExport", RateLimit::new(8, 16, 20)),
+            ("invoiceExportStatus", RateLimit::new(10, 60, 600)),
+            ("invoiceDownload", RateLimit::new(8, 16, 64)),
+            // Sign-in calls: 60 per second only.
+            ("auth", RateLimit::new(60, 60 * 60, 60 * 3600)),
+            ("other", RateLimit::new(10, 30, 120)),
+        ];
+        Self(table.into_iter().map(|(g, l)| (g.to_owned(), l)).collect())
+    }
+
+    /// The limit of `group` (or of `other`).
+    pub fn of(&self, group: &str) -> RateLimit {
+        self.0
+            .get(group)
+            .or_else(|| self.0.get("other"))
+            .copied()
+            .unwrap_or(RateLimit::new(10, 30, 120))
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::production()
+    }
 }
 
 /// A Latarnia (KSeF status service) announcement: maintenance, failure ("awaria") or
@@ -212,6 +308,12 @@ pub struct SimConfig {
     pub timing: Timing,
     /// The technical limit of a metadata query (10 000 in KSeF) after which `isTruncated`.
     pub max_query_results: usize,
+    /// The longest `dateRange` a metadata query or export may span (default 3 months,
+    /// as in API 2.6; API 2.7.1 changes it to `QueryWindow::Days(100)`).
+    pub query_window: QueryWindow,
+    /// Exports that may run at once in one context (10 in KSeF); one more is refused
+    /// with 21182.
+    pub max_concurrent_exports: usize,
     /// Invoices per session (10 000 in KSeF).
     pub max_invoices_per_session: usize,
     /// Whether invoices with an attachment (`Zalacznik`) are accepted. In KSeF a taxpayer
@@ -230,6 +332,29 @@ pub struct SimConfig {
     pub certificates: crate::certs::CertConfig,
 }
 
+/// The longest date range a metadata query or export may cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryWindow {
+    /// Calendar months; a range passes if it fits in UTC or in Polish time.
+    Months(u32),
+    /// Days of 24 hours.
+    Days(u32),
+}
+
+impl QueryWindow {
+    /// The window of API 2.6 (the spec in the repository): 3 months.
+    pub const DEFAULT: Self = Self::Months(3);
+}
+
+impl std::fmt::Display for QueryWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Months(m) => write!(f, "{m} mies."),
+            Self::Days(d) => write!(f, "{d} dni"),
+        }
+    }
+}
+
 /// The demo company's NIP (valid checksum).
 pub const DEMO_NIP: &str = "5265877635";
 
@@ -244,6 +369,8 @@ impl Default for SimConfig {
             faults: FaultConfig::default(),
             timing: Timing::default(),
             max_query_results: 10_000,
+            query_window: QueryWindow::DEFAULT,
+            max_concurrent_exports: 10,
             max_invoices_per_session: 10_000,
             attachments_allowed: true,
             demo_feed_interval: None,

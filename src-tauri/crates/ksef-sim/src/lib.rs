@@ -6,9 +6,17 @@
 //! X.509 certificates), FA(3) receipt checks, KSeF numbers in the official format with
 //! CRC-8, asynchronous statuses (100 → 150 → 200/4xx), duplicate detection (440 with the
 //! original KSeF number), UPO XML valid against `upo-v4-3.xsd`, a SQLite store of received
-//! invoices (queried as seller `Subject1` or buyer `Subject2`), exports, and fault
-//! injection (429 + Retry-After, 5xx, latency, dropped connections, outage windows,
-//! slow processing, enforced rate limits).
+//! invoices (queried as seller `Subject1`, buyer `Subject2`, third party `Subject3` or
+//! authorised subject `SubjectAuthorized`, in date ranges of at most 3 months, paged by
+//! keyset so a deep page costs what the first does), exports (Zip or TarGz, at most 10
+//! running per context), and fault injection (429 + Retry-After, 5xx, latency, dropped
+//! connections, outage windows, slow processing).
+//!
+//! As strict as KSeF by default: production rate limits are enforced per context and
+//! endpoint group ([`RateLimits::production`]: e.g. 20 metadata queries and 64 single
+//! invoice downloads an hour). Tests of other behaviour that need more set
+//! `FaultConfig { enforce_rate_limits: false, .. }` or their own [`RateLimits`]
+//! (`--faults '{"enforceRateLimits": false}'` for the binary).
 //!
 //! It owns the KSeF side of the wire and nothing else: it must not know the app, the
 //! store crate or the client crate. It is a dev-dependency of the rest (and a binary).
@@ -135,8 +143,8 @@ use tokio::task::JoinHandle;
 
 pub use certs::{CertConfig, CertificateKind, SubjectId};
 pub use config::{
-    Announcement, FaultConfig, OneShotFault, OutageWindow, Permission, SimConfig, Timing,
-    TokenSpec, DEMO_NIP,
+    Announcement, FaultConfig, OneShotFault, OutageWindow, Permission, QueryWindow, RateLimit,
+    RateLimits, SimConfig, Timing, TokenSpec, DEMO_NIP,
 };
 pub use error::{Result, SimError};
 pub use state::AppState;

@@ -90,6 +90,10 @@ pub struct InvoiceFacts {
     pub system_code: String,
     /// `KodFormularza@wersjaSchemy`.
     pub schema_version: String,
+    /// `Podmiot3/DaneIdentyfikacyjne/NIP` of every third party identified by NIP.
+    pub third_party_nips: Vec<String>,
+    /// `PodmiotUpowazniony/DaneIdentyfikacyjne/NIP`.
+    pub authorized_nip: Option<String>,
 }
 
 /// Why an invoice was rejected: a KSeF invoice status code with its details.
@@ -131,6 +135,8 @@ struct Raw {
     vat_pln: Vec<String>,
     p17: Option<String>,
     attachment: bool,
+    third_party_nips: Vec<String>,
+    authorized_nip: Option<String>,
 }
 
 fn local(name: &[u8]) -> String {
@@ -278,6 +284,10 @@ fn on_close(raw: &mut Raw, path: &[String], text: &str) {
         ["Faktura", "Podmiot2", "DaneIdentyfikacyjne", "NrVatUE"] => raw.buyer_vat_ue = t(),
         ["Faktura", "Podmiot2", "DaneIdentyfikacyjne", "NrID"] => raw.buyer_other = t(),
         ["Faktura", "Podmiot2", "DaneIdentyfikacyjne", "Nazwa"] => raw.buyer_name = t(),
+        ["Faktura", "Podmiot3", "DaneIdentyfikacyjne", "NIP"] => {
+            raw.third_party_nips.push(text.to_owned())
+        }
+        ["Faktura", "PodmiotUpowazniony", "DaneIdentyfikacyjne", "NIP"] => raw.authorized_nip = t(),
         ["Faktura", "Fa", "KodWaluty"] => raw.currency = t(),
         ["Faktura", "Fa", "P_1"] => raw.p1 = t(),
         ["Faktura", "Fa", "P_2"] => raw.p2 = t(),
@@ -475,6 +485,8 @@ fn validate(raw: Raw) -> Result<InvoiceFacts, Rejection> {
         has_attachment: raw.attachment,
         system_code: raw.system_code.unwrap_or_default(),
         schema_version: raw.schema_version.unwrap_or_default(),
+        third_party_nips: raw.third_party_nips,
+        authorized_nip: raw.authorized_nip,
     })
 }
 

@@ -459,7 +459,54 @@ pub fn seed_demo(store: &Store, buyer_nip: &str, now: DateTime<Utc>) -> Result<V
             }
         }
     }
-    tracing::info!(count = out.len(), "demo invoices seeded");
+    let roles = seed_roles(store, buyer_nip, now)?;
+    tracing::info!(
+        count = out.len(),
+        roles = roles.len(),
+        "demo invoices seeded"
+    );
+    Ok(out)
+}
+
+/// The buyer of the invoices on which the demo company is a third party or the
+/// authorised subject rather than the buyer (a valid NIP that is no demo supplier).
+pub const OTHER_BUYER_NIP: &str = "1111111111";
+
+/// Seeds invoices where `nip` is not the buyer but a third party (`Podmiot3`, as the
+/// payer) or the authorised subject (`PodmiotUpowazniony`, as tax representative), so
+/// `Subject3` and `SubjectAuthorized` queries find something. Returns their KSeF
+/// numbers (third party first, then authorised); already present ones are skipped.
+pub fn seed_roles(store: &Store, nip: &str, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let supplier = &SUPPLIERS[0];
+    let third = format!(
+        "<Podmiot3><DaneIdentyfikacyjne><NIP>{nip}</NIP><Nazwa>{DEMO_COMPANY}</Nazwa></DaneIdentyfikacyjne><Rola>6</Rola></Podmiot3>"
+    );
+    let authorized = format!(
+        "<PodmiotUpowazniony><DaneIdentyfikacyjne><NIP>{nip}</NIP><Nazwa>{DEMO_COMPANY}</Nazwa></DaneIdentyfikacyjne><Adres><KodKraju>PL</KodKraju><AdresL1>ul. Prosta 20</AdresL1></Adres><RolaPU>3</RolaPU></PodmiotUpowazniony>"
+    );
+    let mut out = Vec::new();
+    for (days_back, tag, extra) in [(20i64, "P3", third), (10, "PU", authorized)] {
+        let when = now - Duration::days(days_back);
+        let number = format!("{}/{tag}/{}", supplier.prefix, nip);
+        if store
+            .find_duplicate(supplier.nip, "Vat", &number)?
+            .is_some()
+        {
+            continue;
+        }
+        let xml = invoice_xml(
+            supplier,
+            OTHER_BUYER_NIP,
+            "Odbiorca Sp. z o.o.",
+            &number,
+            when.date_naive(),
+            when,
+            &vec![2.0; supplier.lines.len()],
+            None,
+        )
+        .replacen("</Podmiot2>", &format!("</Podmiot2>{extra}"), 1);
+        out.push(store_seeded(store, &through_fa3_writer(&xml)?, when)?);
+    }
     Ok(out)
 }
 
@@ -533,6 +580,50 @@ mod tests {
             assert!(
                 (inv.net_amount + inv.vat_amount - inv.gross_amount).abs() < 0.011,
                 "{inv:?}"
+            );
+        }
+        // The demo company is also a third party on one invoice and the authorised
+        // subject on another, both sold to someone else.
+        for (ksef, nips, authorized) in [
+            (0, vec!["5265877635".to_owned()], None),
+            (1, vec![], Some("5265877635".to_owned())),
+        ] {
+            let found = store
+                .query_page(
+                    &crate::store::InvoiceQuery {
+                        nip: "5265877635".into(),
+                        subject: if ksef == 0 {
+                            crate::store::Subject::ThirdParty
+                        } else {
+                            crate::store::Subject::Authorized
+                        },
+                        date: crate::store::DateColumn::Invoicing,
+                        from: "2000-01-01T00:00:00.000Z".into(),
+                        to: None,
+                        visible_at: Utc::now(),
+                        ksef_number: None,
+                        invoice_number: None,
+                        seller_nip: None,
+                        buyer: None,
+                        amount: None,
+                        currencies: vec![],
+                        invoicing_mode: None,
+                        is_self_invoicing: None,
+                        invoice_types: vec![],
+                        has_attachment: None,
+                        descending: false,
+                    },
+                    &crate::store::PageStart::Offset(0),
+                    10,
+                    true,
+                )
+                .unwrap();
+            assert_eq!(found.len(), 1, "{ksef}");
+            assert_eq!(found[0].buyer_id_value.as_deref(), Some(OTHER_BUYER_NIP));
+            let facts = check_invoice(&found[0].xml).unwrap();
+            assert_eq!(
+                (facts.third_party_nips, facts.authorized_nip),
+                (nips, authorized)
             );
         }
         // Seeding again adds nothing.

@@ -234,6 +234,8 @@ pub(crate) struct Inner {
     pub presigned: HashMap<String, (Presigned, DateTime<Utc>)>,
     pub exports: HashMap<String, Export>,
     pub rate_windows: HashMap<String, Vec<DateTime<Utc>>>,
+    /// Metadata query keyset cursors: (query, row index) -> sort key of the row before.
+    pub page_cursors: HashMap<String, (String, String)>,
 }
 
 /// Test-data switches (`/testdata/...`). Its lock is taken after `inner`, never before.
@@ -782,8 +784,31 @@ impl AppState {
         known
     }
 
+    /// SPEC 400/21301 "Token KSeF został unieważniony." for redeem and refresh: a live
+    /// bearer of `kind` whose KSeF token has been revoked since sign-in.
+    fn refuse_revoked(
+        inner: &Inner,
+        token: Option<&str>,
+        kind: BearerKind,
+    ) -> Result<(), ApiError> {
+        let revoked = token
+            .and_then(|t| inner.bearers.get(t))
+            .filter(|g| g.kind == kind && g.valid_until > Utc::now())
+            .and_then(|g| g.ksef_token.as_ref())
+            .is_some_and(|t| inner.tokens.get(t).is_none_or(|t| t.revoked));
+        if revoked {
+            return Err(ApiError::bad(
+                21301,
+                "Brak autoryzacji.",
+                "Token KSeF został unieważniony.",
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn redeem(&self, bearer: Option<&str>) -> Result<Value, ApiError> {
         let mut inner = self.inner();
+        Self::refuse_revoked(&inner, bearer, BearerKind::Authentication)?;
         let grant = self.bearer(&inner, bearer, BearerKind::Authentication)?;
         let now = Utc::now();
         let reference = grant.auth_reference.clone();
@@ -839,6 +864,7 @@ impl AppState {
 
     pub(crate) fn refresh(&self, bearer: Option<&str>) -> Result<Value, ApiError> {
         let mut inner = self.inner();
+        Self::refuse_revoked(&inner, bearer, BearerKind::Refresh)?;
         let grant = self.bearer(&inner, bearer, BearerKind::Refresh)?;
         let now = Utc::now();
         let until = (now + chrono_dur(self.config.timing.access_token_ttl)).min(grant.valid_until);
@@ -1486,6 +1512,8 @@ pub(crate) fn stored_from_facts(
         session_reference: session_reference.to_owned(),
         invoice_reference: invoice_reference.to_owned(),
         xml: xml.to_vec(),
+        third_party_nips: facts.third_party_nips.clone(),
+        authorized_nip: facts.authorized_nip.clone(),
     }
 }
 

@@ -66,17 +66,117 @@ pub struct StoredInvoice {
     pub invoice_reference: String,
     /// The XML exactly as received.
     pub xml: Vec<u8>,
+    /// NIPs of the third parties (`Podmiot3`) that are identified by NIP: they find
+    /// the invoice as `Subject3`.
+    pub third_party_nips: Vec<String>,
+    /// NIP of the authorised subject (`PodmiotUpowazniony`), who finds the invoice as
+    /// `SubjectAuthorized`.
+    pub authorized_nip: Option<String>,
 }
 
-/// The date column a query filters on (see [`Store::for_subject_since`]).
+/// The date column a query filters and sorts on (SPEC `InvoiceQueryDateType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SinceColumn {
-    /// `issue_date` (a day).
+pub enum DateColumn {
+    /// `issue_date` (a day, `YYYY-MM-DD`).
     Issue,
     /// `invoicing_date`.
     Invoicing,
     /// `permanent_storage_date`.
     PermanentStorage,
+}
+
+impl DateColumn {
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Issue => "issue_date",
+            Self::Invoicing => "invoicing_date",
+            Self::PermanentStorage => "permanent_storage_date",
+        }
+    }
+
+    /// This column's value of `inv`, as stored (the sort key's first half).
+    pub fn value_of(self, inv: &StoredInvoice) -> String {
+        match self {
+            Self::Issue => inv.issue_date.format("%Y-%m-%d").to_string(),
+            Self::Invoicing => fmt_dt(inv.invoicing_date),
+            Self::PermanentStorage => fmt_dt(inv.permanent_storage_date),
+        }
+    }
+}
+
+/// Which party of an invoice the querying NIP is (SPEC `InvoiceQuerySubjectType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// `Subject1`: the seller (`Podmiot1`).
+    Seller,
+    /// `Subject2`: the buyer (`Podmiot2`) identified by NIP.
+    Buyer,
+    /// `Subject3`: a third party (`Podmiot3`) identified by NIP.
+    ThirdParty,
+    /// `SubjectAuthorized`: the authorised subject (`PodmiotUpowazniony`).
+    Authorized,
+}
+
+/// Which amount an amount filter applies to (SPEC `AmountType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountColumn {
+    /// `Brutto`.
+    Gross,
+    /// `Netto`.
+    Net,
+    /// `Vat`.
+    Vat,
+}
+
+/// A metadata query, every filter already validated: the store evaluates all of it in
+/// SQL so a page reads only its own rows. Date bounds are in the column's stored form
+/// (see [`DateColumn::value_of`]); both bounds are inclusive.
+#[derive(Debug, Clone)]
+pub struct InvoiceQuery {
+    /// The querying context's NIP.
+    pub nip: String,
+    /// Its role on the invoice.
+    pub subject: Subject,
+    /// The date column filtered and sorted on.
+    pub date: DateColumn,
+    /// Lower bound (inclusive).
+    pub from: String,
+    /// Upper bound (inclusive), if any.
+    pub to: Option<String>,
+    /// Only invoices whose KSeF number was assigned at or before this instant (and, for
+    /// `PermanentStorage`, that are permanently stored by then).
+    pub visible_at: DateTime<Utc>,
+    /// Exact KSeF number.
+    pub ksef_number: Option<String>,
+    /// Exact invoice number (`P_2`).
+    pub invoice_number: Option<String>,
+    /// Seller NIP.
+    pub seller_nip: Option<String>,
+    /// Buyer identifier type and, optionally, value.
+    pub buyer: Option<(String, Option<String>)>,
+    /// Amount range (inclusive bounds).
+    pub amount: Option<(AmountColumn, Option<f64>, Option<f64>)>,
+    /// Currency codes (empty: any).
+    pub currencies: Vec<String>,
+    /// `Online` / `Offline`.
+    pub invoicing_mode: Option<String>,
+    /// Self-invoicing flag.
+    pub is_self_invoicing: Option<bool>,
+    /// Metadata invoice types (empty: any).
+    pub invoice_types: Vec<String>,
+    /// Attachment flag.
+    pub has_attachment: Option<bool>,
+    /// Newest first.
+    pub descending: bool,
+}
+
+/// Where a page starts: after a known row (keyset, O(page)) or at an offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStart {
+    /// Skip this many rows (SQL `OFFSET`).
+    Offset(usize),
+    /// Continue after the row with this (date column value, KSeF number).
+    After(String, String),
 }
 
 /// The SQLite store.
@@ -122,7 +222,18 @@ CREATE TABLE IF NOT EXISTS invoice (
 CREATE INDEX IF NOT EXISTS invoice_seller ON invoice (seller_nip);
 CREATE INDEX IF NOT EXISTS invoice_buyer ON invoice (buyer_id_value);
 CREATE INDEX IF NOT EXISTS invoice_dup ON invoice (seller_nip, invoice_type, invoice_number);
-CREATE INDEX IF NOT EXISTS invoice_buyer_stored ON invoice (buyer_id_value, permanent_storage_date);
+CREATE INDEX IF NOT EXISTS invoice_buyer_stored_key ON invoice (buyer_id_value, permanent_storage_date, ksef_number);
+CREATE INDEX IF NOT EXISTS invoice_buyer_invoicing ON invoice (buyer_id_value, invoicing_date, ksef_number);
+CREATE INDEX IF NOT EXISTS invoice_buyer_issue ON invoice (buyer_id_value, issue_date, ksef_number);
+CREATE INDEX IF NOT EXISTS invoice_seller_stored ON invoice (seller_nip, permanent_storage_date, ksef_number);
+CREATE INDEX IF NOT EXISTS invoice_seller_invoicing ON invoice (seller_nip, invoicing_date, ksef_number);
+CREATE INDEX IF NOT EXISTS invoice_seller_issue ON invoice (seller_nip, issue_date, ksef_number);
+CREATE TABLE IF NOT EXISTS invoice_party (
+    role TEXT NOT NULL,
+    nip TEXT NOT NULL,
+    ksef_number TEXT NOT NULL,
+    PRIMARY KEY (role, nip, ksef_number)
+);
 CREATE TABLE IF NOT EXISTS ksef_token (
     value TEXT PRIMARY KEY,
     reference TEXT NOT NULL,
@@ -186,6 +297,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredInvoice> {
         session_reference: row.get(23)?,
         invoice_reference: row.get(24)?,
         xml: row.get(25)?,
+        third_party_nips: Vec::new(),
+        authorized_nip: None,
     })
 }
 
@@ -217,10 +330,23 @@ impl Store {
         Ok(f(&conn)?)
     }
 
-    /// Adds an accepted invoice.
+    /// Adds an accepted invoice (and the NIPs of its third parties and authorised
+    /// subject, so they can query it).
     pub fn insert(&self, inv: &StoredInvoice) -> Result<()> {
         self.with(|c| {
-            c.execute(
+            let tx = c.unchecked_transaction()?;
+            let parties = inv
+                .third_party_nips
+                .iter()
+                .map(|n| ("3", n))
+                .chain(inv.authorized_nip.iter().map(|n| ("A", n)));
+            for (role, nip) in parties {
+                tx.execute(
+                    "INSERT OR IGNORE INTO invoice_party (role, nip, ksef_number) VALUES (?1, ?2, ?3)",
+                    params![role, nip, inv.ksef_number],
+                )?;
+            }
+            tx.execute(
                 &format!("INSERT INTO invoice ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"),
                 params![
                     inv.ksef_number,
@@ -250,8 +376,8 @@ impl Store {
                     inv.invoice_reference,
                     inv.xml,
                 ],
-            )
-            .map(|_| ())
+            )?;
+            tx.commit()
         })
     }
 
@@ -325,41 +451,160 @@ impl Store {
         })
     }
 
-    /// The invoices of `nip` as seller or buyer whose `since.0` date is at or after
-    /// `since.1`, without their XML unless `with_xml`: a metadata query over a large
-    /// store reads only what it can return.
-    pub fn for_subject_since(
+    /// Whether `nip` is a third party or the authorised subject of an invoice.
+    pub fn is_party(&self, ksef_number: &str, nip: &str) -> Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM invoice_party WHERE nip = ?1 AND ksef_number = ?2",
+                params![nip, ksef_number],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map(|n| n > 0)
+    }
+
+    /// One page of a metadata query: at most `limit` rows from `start`, sorted by the
+    /// date column and then the KSeF number, without their XML unless `with_xml`.
+    /// With [`PageStart::After`] and the per-subject indexes this reads only the
+    /// page's rows, however deep into the result it is.
+    pub fn query_page(
         &self,
-        nip: &str,
-        as_seller: bool,
-        since: (SinceColumn, DateTime<Utc>),
+        q: &InvoiceQuery,
+        start: &PageStart,
+        limit: usize,
         with_xml: bool,
     ) -> Result<Vec<StoredInvoice>> {
+        use rusqlite::types::Value as V;
         let columns = if with_xml {
             COLUMNS.to_owned()
         } else {
             COLUMNS.replace(", xml", ", x'' AS xml")
         };
-        let subject = if as_seller {
-            "seller_nip = ?1"
+        let mut args: Vec<V> = vec![V::Text(q.nip.clone())];
+        let subject = match q.subject {
+            Subject::Seller => "seller_nip = ?1",
+            Subject::Buyer => "buyer_id_type = 'Nip' AND buyer_id_value = ?1",
+            Subject::ThirdParty => {
+                "ksef_number IN (SELECT ksef_number FROM invoice_party WHERE role = '3' AND nip = ?1)"
+            }
+            Subject::Authorized => {
+                "ksef_number IN (SELECT ksef_number FROM invoice_party WHERE role = 'A' AND nip = ?1)"
+            }
+        };
+        let col = q.date.sql();
+        let mut sql = format!("SELECT {columns} FROM invoice WHERE {subject}");
+        let mut push = |sql: &mut String, clause: &str, v: V| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        push(
+            &mut sql,
+            &format!(" AND {col} >= ?"),
+            V::Text(q.from.clone()),
+        );
+        if let Some(to) = &q.to {
+            push(&mut sql, &format!(" AND {col} <= ?"), V::Text(to.clone()));
+        }
+        let visible = fmt_dt(q.visible_at);
+        push(
+            &mut sql,
+            " AND acquisition_date <= ?",
+            V::Text(visible.clone()),
+        );
+        if q.date == DateColumn::PermanentStorage {
+            push(
+                &mut sql,
+                " AND permanent_storage_date <= ?",
+                V::Text(visible),
+            );
+        }
+        if let Some(k) = &q.ksef_number {
+            push(&mut sql, " AND ksef_number = ?", V::Text(k.clone()));
+        }
+        if let Some(n) = &q.invoice_number {
+            push(&mut sql, " AND invoice_number = ?", V::Text(n.clone()));
+        }
+        if let Some(n) = &q.seller_nip {
+            push(&mut sql, " AND seller_nip = ?", V::Text(n.clone()));
+        }
+        if let Some((kind, value)) = &q.buyer {
+            push(&mut sql, " AND buyer_id_type = ?", V::Text(kind.clone()));
+            if let Some(v) = value {
+                push(&mut sql, " AND buyer_id_value = ?", V::Text(v.clone()));
+            }
+        }
+        if let Some((kind, from, to)) = q.amount {
+            let c = match kind {
+                AmountColumn::Gross => "gross_amount",
+                AmountColumn::Net => "net_amount",
+                AmountColumn::Vat => "vat_amount",
+            };
+            if let Some(f) = from {
+                push(&mut sql, &format!(" AND {c} >= ?"), V::Real(f));
+            }
+            if let Some(t) = to {
+                push(&mut sql, &format!(" AND {c} <= ?"), V::Real(t));
+            }
+        }
+        if let Some(m) = &q.invoicing_mode {
+            push(&mut sql, " AND invoicing_mode = ?", V::Text(m.clone()));
+        }
+        if let Some(b) = q.is_self_invoicing {
+            push(
+                &mut sql,
+                " AND is_self_invoicing = ?",
+                V::Integer(i64::from(b)),
+            );
+        }
+        if let Some(b) = q.has_attachment {
+            push(
+                &mut sql,
+                " AND has_attachment = ?",
+                V::Integer(i64::from(b)),
+            );
+        }
+        for (column, values) in [
+            ("currency", &q.currencies),
+            ("invoice_type", &q.invoice_types),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            sql.push_str(&format!(" AND {column} IN ("));
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                push(&mut sql, "?", V::Text(v.clone()));
+            }
+            sql.push(')');
+        }
+        let (cmp, dir) = if q.descending {
+            ("<", "DESC")
         } else {
-            "buyer_id_type = 'Nip' AND buyer_id_value = ?1"
+            (">", "ASC")
         };
-        let (column, from) = match since.0 {
-            // Issue dates are days: any day that may hold the instant qualifies.
-            SinceColumn::Issue => (
-                "issue_date",
-                (since.1 - chrono::Duration::days(1))
-                    .format("%Y-%m-%d")
-                    .to_string(),
-            ),
-            SinceColumn::Invoicing => ("invoicing_date", fmt_dt(since.1)),
-            SinceColumn::PermanentStorage => ("permanent_storage_date", fmt_dt(since.1)),
-        };
-        let sql = format!("SELECT {columns} FROM invoice WHERE {subject} AND {column} >= ?2");
+        if let PageStart::After(date, ksef) = start {
+            push(
+                &mut sql,
+                &format!(" AND ({col}, ksef_number) {cmp} (?"),
+                V::Text(date.clone()),
+            );
+            push(&mut sql, ", ?)", V::Text(ksef.clone()));
+        }
+        sql.push_str(&format!(" ORDER BY {col} {dir}, ksef_number {dir}"));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        push(&mut sql, " LIMIT ?", V::Integer(limit));
+        if let PageStart::Offset(n) = start {
+            push(
+                &mut sql,
+                " OFFSET ?",
+                V::Integer(i64::try_from(*n).unwrap_or(i64::MAX)),
+            );
+        }
         self.with(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![nip, from], from_row)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), from_row)?;
             rows.collect()
         })
     }

@@ -43,6 +43,8 @@ pub(crate) fn group(method: &str, path: &str) -> Option<&'static str> {
     let p = path.strip_prefix("/v2")?;
     let seg: Vec<&str> = p.trim_matches('/').split('/').collect();
     Some(match (method, seg.as_slice()) {
+        // Listing and closing one's own sign-ins are ordinary protected calls.
+        (_, ["auth", "sessions", ..]) => "other",
         (_, ["auth", ..]) | (_, ["security", ..]) => "auth",
         ("POST", ["sessions", "online"]) | ("POST", ["sessions", "online", _, "close"]) => {
             "onlineSession"
@@ -65,23 +67,24 @@ pub(crate) fn group(method: &str, path: &str) -> Option<&'static str> {
     })
 }
 
-/// Production limits per group: (per second, per minute, per hour).
-pub(crate) fn limits(group: &str) -> (u32, u32, u32) {
-    match group {
-        "onlineSession" => (10, 30, 120),
-        "invoiceSend" => (10, 30, 180),
-        "batchSession" => (10, 20, 60),
-        "invoiceStatus" => (30, 120, 1200),
-        "sessionMisc" => (10, 120, 1200),
-        "sessionInvoiceList" => (10, 20, 200),
-        "sessionList" => (5, 10, 60),
-        "invoiceMetadata" => (8, 16, 20),
-        "invoiceExport" => (8, 16, 20),
-        "invoiceExportStatus" => (10, 60, 600),
-        "invoiceDownload" => (8, 16, 64),
-        "auth" => (60, 3600, 216_000),
-        _ => (10, 30, 120),
+/// The counter a request is charged to: its group, and for `other` its own endpoint
+/// ("each such endpoint has its own counter", limity-api.md), with identifiers
+/// (segments holding digits) folded so `/tokens/{ref}` is one endpoint.
+fn rate_counter(method: &str, path: &str, group: &str) -> String {
+    if group != "other" {
+        return group.to_owned();
     }
+    let shape: Vec<&str> = path
+        .split('/')
+        .map(|s| {
+            if s.bytes().any(|b| b.is_ascii_digit()) && s != "v2" {
+                "{}"
+            } else {
+                s
+            }
+        })
+        .collect();
+    format!("other {method} {}", shape.join("/"))
 }
 
 fn decide(state: &Shared, req: &Request) -> Decision {
@@ -143,14 +146,18 @@ fn decide(state: &Shared, req: &Request) -> Decision {
     }
     if cfg.enforce_rate_limits {
         if let Some(g) = group(&method, &path) {
-            let (s, m, h) = limits(g);
+            let limit = cfg.rate_limits.of(g);
+            let (s, m, h) = (limit.per_second, limit.per_minute, limit.per_hour);
             let mut inner = state.inner();
             // Limits count per context (or per caller address when unauthenticated).
             let who = super::bearer(req.headers())
                 .and_then(|t| inner.bearers.get(t))
                 .map(|g| g.context_nip.clone())
                 .unwrap_or_else(|| "anonymous".to_owned());
-            let window = inner.rate_windows.entry(format!("{g}|{who}")).or_default();
+            let window = inner
+                .rate_windows
+                .entry(format!("{}|{who}", rate_counter(&method, &path, g)))
+                .or_default();
             window.retain(|t| now - *t < chrono::Duration::hours(1));
             // Sliding windows, shortened by 5% so that a client pacing itself exactly
             // to the limit is not punished for network jitter between it and us.

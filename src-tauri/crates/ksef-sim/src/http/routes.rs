@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::faults::limits;
 use super::{bearer, parse, Shared};
 use crate::config::{FaultConfig, OneShotFault, Permission, TokenSpec};
 use crate::crypto::{b64, SimKey};
@@ -156,9 +155,9 @@ pub(crate) async fn revoke_current(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn limit_values(group: &str) -> Value {
-    let (s, m, h) = limits(group);
-    json!({"perSecond": s, "perMinute": m, "perHour": h})
+fn limit_values(limits: &crate::config::RateLimits, group: &str) -> Value {
+    let l = limits.of(group);
+    json!({"perSecond": l.per_second, "perMinute": l.per_minute, "perHour": l.per_hour})
 }
 
 /// `GET /rate-limits`
@@ -181,9 +180,10 @@ pub(crate) async fn rate_limits(
         "invoiceDownload",
         "other",
     ];
+    let limits = state.fault_state().config.rate_limits.clone();
     let map: serde_json::Map<String, Value> = groups
         .iter()
-        .map(|g| ((*g).to_owned(), limit_values(g)))
+        .map(|g| ((*g).to_owned(), limit_values(&limits, g)))
         .collect();
     Ok(Json(Value::Object(map)))
 }

@@ -714,7 +714,11 @@ fn continuation(headers: &HeaderMap) -> Result<usize, ApiError> {
         Some(t) => t
             .strip_prefix("sim-")
             .and_then(|n| n.parse().ok())
-            .ok_or_else(|| ApiError::validation("Nieprawidłowy token kontynuacji")),
+            .ok_or_else(|| ApiError::BadRequest {
+                code: 21418,
+                description: "Przekazany token kontynuacji ma nieprawidłowy format.".into(),
+                details: Vec::new(),
+            }),
     }
 }
 
@@ -827,6 +831,16 @@ pub(crate) async fn invoice_upo(
     Ok(xml_response(xml.into_bytes()))
 }
 
+/// SPEC 21178 for `GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo`: no such
+/// invoice in the session, or its UPO is not there yet.
+fn no_upo_for_ksef(reference: &str, ksef: &str) -> ApiError {
+    ApiError::bad(
+        21178,
+        "Nie znaleziono UPO dla podanych kryteriów.",
+        format!("UPO o numerze KSeF {ksef} i numerze referencyjnym sesji {reference} nie zostało znalezione."),
+    )
+}
+
 /// `GET /sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo`
 pub(crate) async fn invoice_upo_by_ksef(
     State(state): State<Shared>,
@@ -841,8 +855,9 @@ pub(crate) async fn invoice_upo_by_ksef(
         .find(
             |i| matches!(&i.outcome, Outcome::Accepted { ksef_number, .. } if *ksef_number == ksef),
         )
-        .ok_or_else(|| no_invoice(&ksef))?;
-    let xml = AppState::invoice_upo_xml(&session, inv).ok_or_else(upo_not_ready)?;
+        .ok_or_else(|| no_upo_for_ksef(&reference, &ksef))?;
+    let xml = AppState::invoice_upo_xml(&session, inv)
+        .ok_or_else(|| no_upo_for_ksef(&reference, &ksef))?;
     Ok(xml_response(xml.into_bytes()))
 }
 
@@ -854,12 +869,19 @@ pub(crate) async fn session_upo(
 ) -> Result<Response, ApiError> {
     let caller = state.caller(bearer(&headers), READ_SESSION)?;
     let session = owned_session(&state, &caller, &reference)?;
+    let no_upo = || {
+        ApiError::bad(
+            21178,
+            "Nie znaleziono UPO dla podanych kryteriów.",
+            format!(
+                "UPO o numerze referencyjnym {upo} dla sesji {reference} nie zostało znalezione."
+            ),
+        )
+    };
     if session.upo_reference != upo {
-        return Err(ApiError::validation(format!(
-            "UPO o numerze referencyjnym {upo} nie zostało odnalezione."
-        )));
+        return Err(no_upo());
     }
-    let xml = AppState::session_upo_xml(&session).ok_or_else(upo_not_ready)?;
+    let xml = AppState::session_upo_xml(&session).ok_or_else(no_upo)?;
     Ok(xml_response(xml.into_bytes()))
 }
 
@@ -909,11 +931,17 @@ pub(crate) async fn presigned_get(
                 .ok_or_else(not_found)?;
             let data = part.data.clone();
             drop(inner);
+            // SPEC `InvoicePackagePart.url`: the answer carries `x-ms-meta-hash`, the
+            // SHA-256 (Base64) of the encrypted part.
+            let hash = crate::crypto::sha256_b64(&data);
             let mut resp = (StatusCode::OK, data).into_response();
             resp.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/octet-stream"),
             );
+            if let Ok(v) = HeaderValue::from_str(&hash) {
+                resp.headers_mut().insert("x-ms-meta-hash", v);
+            }
             Ok(resp)
         }
         Presigned::BatchPart { .. } => Err(ApiError::NotFound("Użyj metody PUT.".into())),

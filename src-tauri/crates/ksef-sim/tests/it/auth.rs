@@ -136,6 +136,18 @@ async fn bad_tokens_end_in_450_or_415_and_redeem_is_refused() {
     let (r, t) = init_auth(&api, &keys, "7770001281", &sim.token).await;
     assert_eq!(auth_final(&api, &r, &t).await["status"]["code"], 415);
 
+    // A token revoked after sign-in: refreshing answers 400/21301 (spec), not 401.
+    let revoked_later = sim.add_token(TokenSpec::full(sim.nip.clone()));
+    let (_, refresh) = login(&api, &keys, &sim.nip, &revoked_later).await;
+    assert!(sim.revoke_token(&revoked_later));
+    let r = api
+        .with_bearer(&refresh)
+        .post_empty("/auth/token/refresh")
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21301);
+    assert!(String::from_utf8_lossy(&r.body).contains("Token KSeF został unieważniony."));
+
     // Revoked token.
     let extra = sim.add_token(TokenSpec::full(sim.nip.clone()));
     assert!(sim.revoke_token(&extra));
@@ -196,7 +208,7 @@ async fn missing_or_expired_credentials_give_401_and_missing_permissions_403() {
     assert_eq!(v["security"]["presentPermissions"][0], "InvoiceRead");
     a.post(
         "/invoices/query/metadata",
-        json!({"subjectType": "Subject2", "dateRange": {"dateType": "Invoicing", "from": "2025-01-01T00:00:00Z"}}),
+        json!({"subjectType": "Subject2", "dateRange": {"dateType": "Invoicing", "from": crate::common::days_ago(30)}}),
     )
     .await
     .expect(200);

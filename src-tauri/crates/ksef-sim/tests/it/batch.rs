@@ -282,7 +282,7 @@ async fn invoices_with_attachments_are_accepted_in_batch() {
     let meta = api
         .post(
             "/invoices/query/metadata",
-            json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": "2020-01-01T00:00:00Z"}, "hasAttachment": true}),
+            json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": crate::common::days_ago(30)}, "hasAttachment": true}),
         )
         .await
         .expect(200)

@@ -51,7 +51,7 @@ async fn binary_prints_base_url_nip_and_token_and_serves_the_demo_company() {
         .with_bearer(&access)
         .post(
             "/invoices/query/metadata?pageSize=250",
-            json!({"subjectType": "Subject2", "dateRange": {"dateType": "Issue", "from": "2020-01-01T00:00:00Z"}}),
+            json!({"subjectType": "Subject2", "dateRange": {"dateType": "Issue", "from": crate::common::days_ago(80)}}),
         )
         .await
         .expect(200)

@@ -200,8 +200,28 @@ impl Api {
         Ok(out)
     }
 
+    /// Like [`Api::call`], but on 429 waits `Retry-After` and tries again, as a client
+    /// keeping to KSeF's rate limits must (the simulator enforces production limits).
+    pub async fn call_paced(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        for _ in 0..30 {
+            let r = self.call(method.clone(), path, body.clone()).await;
+            if r.status != StatusCode::TOO_MANY_REQUESTS {
+                return r;
+            }
+            let secs: u64 = r
+                .header("retry-after")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            tokio::time::sleep(Duration::from_secs(secs)).await;
+        }
+        panic!("{method} {path}: still 429 after 30 waits");
+    }
+
     pub async fn get(&self, path: &str) -> Resp {
         self.call(Method::GET, path, None).await
+    }
+    pub async fn get_paced(&self, path: &str) -> Resp {
+        self.call_paced(Method::GET, path, None).await
     }
     pub async fn post(&self, path: &str, body: Value) -> Resp {
         self.call(Method::POST, path, Some(body)).await
@@ -344,9 +364,10 @@ pub fn send_body(s: &OnlineSession, xml: &[u8]) -> Value {
 
 pub async fn send(api: &Api, s: &OnlineSession, xml: &[u8]) -> String {
     let v = api
-        .post(
+        .call_paced(
+            Method::POST,
             &format!("/sessions/online/{}/invoices", s.reference),
-            send_body(s, xml),
+            Some(send_body(s, xml)),
         )
         .await
         .expect(202)
@@ -360,7 +381,7 @@ pub async fn invoice_final(api: &Api, session: &str, invoice: &str) -> (Vec<i64>
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while std::time::Instant::now() < deadline {
         let v = api
-            .get(&format!("/sessions/{session}/invoices/{invoice}"))
+            .get_paced(&format!("/sessions/{session}/invoices/{invoice}"))
             .await
             .expect(200)
             .json();
@@ -371,7 +392,8 @@ pub async fn invoice_final(api: &Api, session: &str, invoice: &str) -> (Vec<i64>
         if code >= 200 {
             return (seen, v);
         }
-        tokio::time::sleep(Duration::from_millis(15)).await;
+        // invoiceStatus allows 30 per second and 120 per minute.
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("invoice did not finish: {seen:?}");
 }
@@ -381,7 +403,7 @@ pub async fn session_final(api: &Api, session: &str) -> (Vec<i64>, Value) {
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
     while std::time::Instant::now() < deadline {
         let v = api
-            .get(&format!("/sessions/{session}"))
+            .get_paced(&format!("/sessions/{session}"))
             .await
             .expect(200)
             .json();
@@ -392,7 +414,8 @@ pub async fn session_final(api: &Api, session: &str) -> (Vec<i64>, Value) {
         if code >= 200 {
             return (seen, v);
         }
-        tokio::time::sleep(Duration::from_millis(15)).await;
+        // sessionMisc allows 10 per second and 120 per minute.
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
     panic!("session did not finish: {seen:?}");
 }
@@ -447,12 +470,18 @@ pub fn aes_roundtrip_ok() {
 /// Downloads an invoice, waiting while KSeF answers 21165 (not yet permanently stored).
 pub async fn download_when_stored(api: &Api, ksef: &str) -> Resp {
     for _ in 0..100 {
-        let r = api.get(&format!("/invoices/ksef/{ksef}")).await;
+        let r = api.get_paced(&format!("/invoices/ksef/{ksef}")).await;
         if r.status == 400 && r.exception_code() == 21165 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            // invoiceDownload allows 8 per second (and 16 per minute).
+            tokio::time::sleep(Duration::from_millis(150)).await;
             continue;
         }
         return r.expect(200);
     }
     panic!("invoice {ksef} never became available");
+}
+
+/// An RFC 3339 instant `days` ago: query windows may not exceed 3 months.
+pub fn days_ago(days: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339()
 }

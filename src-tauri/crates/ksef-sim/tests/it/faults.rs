@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use ksef_sim::{FaultConfig, OneShotFault, OutageWindow};
+use ksef_sim::{FaultConfig, OneShotFault, OutageWindow, RateLimit, RateLimits, TokenSpec};
 use serde_json::json;
 
 use crate::common::*;
@@ -114,18 +114,35 @@ async fn rates_latency_and_outage_windows() {
 }
 
 #[tokio::test]
-async fn enforced_rate_limits_answer_429_after_the_official_per_second_limit() {
+async fn production_rate_limits_are_enforced_by_default() {
     let sim = start().await;
     let api = Api::new(&sim.base_url);
     let keys = keys(&api).await;
     let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
     let api = api.with_bearer(&access);
-    sim.set_faults(FaultConfig {
-        enforce_rate_limits: true,
-        ..FaultConfig::default()
-    });
-    // invoiceMetadata: 8 per second, 16 per minute.
-    let body = json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": "2025-01-01T00:00:00Z"}});
+    // The documented production values, per group.
+    let limits = api.get("/rate-limits").await.expect(200).json();
+    for (group, s, m, h) in [
+        ("invoiceMetadata", 8, 16, 20),
+        ("invoiceExport", 8, 16, 20),
+        ("invoiceExportStatus", 10, 60, 600),
+        ("invoiceDownload", 8, 16, 64),
+        ("invoiceSend", 10, 30, 180),
+        ("sessionList", 5, 10, 60),
+        ("other", 10, 30, 120),
+    ] {
+        assert_eq!(
+            (
+                &limits[group]["perSecond"],
+                &limits[group]["perMinute"],
+                &limits[group]["perHour"]
+            ),
+            (&json!(s), &json!(m), &json!(h)),
+            "{group}"
+        );
+    }
+    // invoiceMetadata: 8 per second, 16 per minute, without any fault configured.
+    let body = json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": crate::common::days_ago(30)}});
     let mut codes = Vec::new();
     let mut retry_after = None;
     for _ in 0..20 {
@@ -141,6 +158,54 @@ async fn enforced_rate_limits_answer_429_after_the_official_per_second_limit() {
     assert!(codes[..8].iter().all(|c| *c == 200), "{codes:?}");
     assert!(codes.contains(&429), "{codes:?}");
     assert!(retry_after.is_some());
+    // Limits count per context: another company is not slowed down.
+    let other = sim.add_token(TokenSpec::full("7770001281"));
+    let (oa, _) = login(&Api::new(&sim.base_url), &keys, "7770001281", &other).await;
+    Api::new(&sim.base_url)
+        .with_bearer(&oa)
+        .post("/invoices/query/metadata", body.clone())
+        .await
+        .expect(200);
+    // Switched off, nothing is refused.
+    sim.set_faults(FaultConfig {
+        enforce_rate_limits: false,
+        ..FaultConfig::default()
+    });
+    api.post("/invoices/query/metadata", body).await.expect(200);
+}
+
+#[tokio::test]
+async fn configured_limits_apply_per_hour_and_to_each_other_endpoint_separately() {
+    let sim = start().await;
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let mut limits = RateLimits::production();
+    limits
+        .0
+        .insert("invoiceDownload".into(), RateLimit::new(8, 16, 3));
+    limits.0.insert("other".into(), RateLimit::new(10, 2, 120));
+    sim.set_faults(FaultConfig {
+        rate_limits: limits,
+        ..FaultConfig::default()
+    });
+    let reported = api.get("/rate-limits").await.expect(200).json();
+    assert_eq!(reported["invoiceDownload"]["perHour"], 3);
+    // Three downloads an hour: the fourth waits for the hour window.
+    let ksef = "5265877635-20250916-010040741B3E-46";
+    for _ in 0..3 {
+        api.get(&format!("/invoices/ksef/{ksef}")).await.expect(400);
+    }
+    let r = api.get(&format!("/invoices/ksef/{ksef}")).await.expect(429);
+    assert_eq!(r.header("retry-after").as_deref(), Some("3600"));
+    // "Other" endpoints each have their own counter (limity-api.md): two calls a minute
+    // to /limits/context leave /limits/subject untouched.
+    for _ in 0..2 {
+        api.get("/limits/context").await.expect(200);
+    }
+    api.get("/limits/context").await.expect(429);
+    api.get("/limits/subject").await.expect(200);
 }
 
 #[tokio::test]

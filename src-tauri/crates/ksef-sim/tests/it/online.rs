@@ -217,6 +217,29 @@ async fn duplicates_wrong_seller_bad_xml_and_bad_hashes_are_answered_like_ksef()
         .expect(200)
         .json();
     assert_eq!(all["invoices"].as_array().unwrap().len(), 5);
+    let mut bad_token = Api::new(&api.base).with_bearer(api.bearer.as_deref().unwrap());
+    bad_token
+        .extra_headers
+        .push(("x-continuation-token".into(), "not-a-token".into()));
+    let r = bad_token
+        .get(&format!("/sessions/{}/invoices?pageSize=10", s.reference))
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21418);
+    // No UPO for a KSeF number the session does not hold, nor for an unknown UPO: 21178.
+    let r = api
+        .get(&format!(
+            "/sessions/{}/invoices/ksef/5265877635-20250916-010040741B3E-46/upo",
+            s.reference
+        ))
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21178);
+    let r = api
+        .get(&format!("/sessions/{}/upo/{}", s.reference, s.reference))
+        .await
+        .expect(400);
+    assert_eq!(r.exception_code(), 21178);
 
     // Closing: 200 because one invoice was accepted; its UPO lists only that one.
     api.post_empty(&format!("/sessions/online/{}/close", s.reference))
@@ -407,7 +430,7 @@ async fn technical_correction_replaces_a_rejected_invoice_once() {
     assert_eq!(r.exception_code(), 21167);
     download_when_stored(&api, v["ksefNumber"].as_str().unwrap()).await;
     let meta = api
-        .post("/invoices/query/metadata", json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": "2020-01-01T00:00:00Z"}}))
+        .post("/invoices/query/metadata", json!({"subjectType": "Subject1", "dateRange": {"dateType": "Invoicing", "from": crate::common::days_ago(30)}}))
         .await
         .expect(200)
         .json();
