@@ -809,23 +809,33 @@ impl Desk {
         Ok(report)
     }
 
-    /// Removes the company's token from the keychain (idempotent). The company and its
+    /// Removes the company's token and private key from the keychain (idempotent). The company and its
     /// documents stay; sending and receiving stop until a token is saved again.
     pub fn disconnect(&self, company_id: i64) -> Result<()> {
         let company = self.store().read(|tx| tx.company(company_id))?;
         let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
-        let existed = self.vault().delete(&key)?;
+        let token_existed = self.vault().delete(&key)?;
+        let key_existed = self.vault().delete_private_key(&key)?;
+        let existed = token_existed || key_existed;
         self.remember_connection(company.id, false);
         self.audit(company.id, "company.disconnected", company.ksef_environment)?;
         tracing::info!(company_id, existed, "company disconnected from KSeF");
         Ok(())
     }
 
-    /// Whether the keychain holds a token for the company (its NIP and environment).
+    /// Whether the keychain holds the secret the company signs in with (its NIP and
+    /// environment): the token, or the certificate's private key.
     pub fn is_connected(&self, company_id: i64) -> Result<bool> {
-        let company = self.store().read(|tx| tx.company(company_id))?;
+        let (company, method) = self
+            .store()
+            .read(|tx| Ok((tx.company(company_id)?, tx.company_credentials(company_id)?)))?;
         let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
-        Ok(self.vault().load(&key)?.is_some())
+        Ok(match method {
+            desk_store::CredentialMethod::Token => self.vault().load(&key)?.is_some(),
+            desk_store::CredentialMethod::Certificate(_) => {
+                self.vault().load_private_key(&key)?.is_some()
+            }
+        })
     }
 
     fn audit(
