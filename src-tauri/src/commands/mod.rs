@@ -32,6 +32,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connection::simulator_token,
             connection::replace_token,
             connection::disconnect_company,
+            connection::company_credentials,
             dashboard::dashboard,
             dashboard::overview,
             contractors::list_contractors,

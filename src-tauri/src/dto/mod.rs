@@ -2,6 +2,7 @@
 //! are generated from them, and the core's domain types stay free of serde.
 
 pub mod costs;
+pub mod credentials;
 pub mod tokens;
 
 use desk_core::{
@@ -140,6 +141,8 @@ pub struct StatusDto {
     pub environment: Option<EnvironmentDto>,
     pub connection: ConnectionDto,
     pub queued: u32,
+    /// The active company's sign-in warning (token cut-off, certificate expiry).
+    pub credential_alert: Option<credentials::CredentialAlertDto>,
 }
 
 impl From<StatusSummary> for StatusDto {
@@ -152,6 +155,7 @@ impl From<StatusSummary> for StatusDto {
                 ConnectionState::Unavailable => ConnectionDto::Unavailable,
             },
             queued: status.queued,
+            credential_alert: status.credential_alert.map(Into::into),
         }
     }
 }

@@ -37,6 +37,8 @@ export const commands = {
 	 *  documents stay.
 	 */
 	disconnectCompany: (companyId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_company", { companyId })),
+	/**  Settings → the company's credentials: method, certificate, days left. No secret. */
+	companyCredentials: (companyId: number) => typedError<CredentialsDto, IpcError>(__TAURI_INVOKE("company_credentials", { companyId })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	/**  Every company at once: counts and connection (the bookkeeper's view). */
 	overview: () => typedError<CompanyOverviewDto[], IpcError>(__TAURI_INVOKE("overview")),
@@ -101,6 +103,26 @@ export type CatchUpDto = {
 	ran: string,
 	documents: number,
 };
+
+/**  The public certificate's facts, as KSeF shows them. */
+export type CertificateDto = {
+	source: CertificateSourceDto,
+	subject: string,
+	issuer: string,
+	serialHex: string,
+	fingerprintSha256: string,
+	keyAlgorithm: string,
+	notBefore: string,
+	notAfter: string,
+	daysLeft: number,
+	level: ExpiryLevelDto,
+};
+
+export type CertificateSourceDto = 
+/**  A KSeF certificate (.crt + .key). */
+"ksef" | 
+/**  A qualified certificate or company seal (PKCS#12). */
+"qualified";
 
 export type CheckStateDto = "yes" | "no" | "unknown";
 
@@ -321,6 +343,35 @@ export type CostSyncStatusDto = {
 	lastError: string | null,
 };
 
+export type CredentialAlertDto = {
+	kind: CredentialAlertKindDto,
+	daysLeft: number,
+	level: ExpiryLevelDto,
+};
+
+export type CredentialAlertKindDto = 
+/**  Still on a KSeF token: `daysLeft` to the cut-off. */
+"tokenCutoff" | 
+/**  The certificate ends in `daysLeft` days (`level` says how loud). */
+"certificateExpiring";
+
+export type CredentialMethodDto = "token" | "certificate";
+
+/**  Settings → the company's credentials. */
+export type CredentialsDto = {
+	companyId: number,
+	method: CredentialMethodDto,
+	/**  Whether the keychain holds the token or private key the method needs. */
+	hasSecret: boolean,
+	certificate: CertificateDto | null,
+	/**  The last day of token sign-in, `YYYY-MM-DD` (Polish calendar). */
+	tokenLastDay: string,
+	tokenDaysLeft: number,
+	alert: CredentialAlertDto | null,
+	/**  Only the company's administrator changes credentials. */
+	canManage: boolean,
+};
+
 export type DashboardDto = {
 	company: CompanyDto,
 	sales: SalesCountsDto,
@@ -347,6 +398,8 @@ export type DraftLineDto = {
 };
 
 export type EnvironmentDto = "test" | "demo" | "production" | "simulator";
+
+export type ExpiryLevelDto = "fine" | "within30Days" | "within7Days" | "within1Day" | "expired";
 
 export type FeatureCheckDto = {
 	code: string,
@@ -549,6 +602,8 @@ export type StatusDto = {
 	environment: EnvironmentDto | null,
 	connection: ConnectionDto,
 	queued: number,
+	/**  The active company's sign-in warning (token cut-off, certificate expiry). */
+	credentialAlert: CredentialAlertDto | null,
 };
 
 export type TokenStateDto = "pending" | "active" | "revoking" | "revoked" | "failed" | "unknown";
