@@ -125,6 +125,9 @@ pub struct StartupDto {
     pub version: String,
     /// The app runs on the demo profile (`--demo`): demo data may be reset.
     pub demo: bool,
+    /// The last day KSeF accepts token sign-in, `YYYY-MM-DD` (the wizard's label; the
+    /// UI never keeps its own copy of the date).
+    pub token_last_day: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Type)]

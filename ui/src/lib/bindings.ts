@@ -596,6 +596,11 @@ export type StartupDto = {
 	version: string,
 	/**  The app runs on the demo profile (`--demo`): demo data may be reset. */
 	demo: boolean,
+	/**
+	 *  The last day KSeF accepts token sign-in, `YYYY-MM-DD` (the wizard's label; the
+	 *  UI never keeps its own copy of the date).
+	 */
+	tokenLastDay: string,
 };
 
 export type StatusDto = {

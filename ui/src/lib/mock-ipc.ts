@@ -10,6 +10,7 @@ import type {
   DashboardDto,
   CompanyOverviewDto,
   CompanyTokenDto,
+  CredentialsDto,
   IpcError,
   RoleDto,
   LocaleDto,
@@ -96,6 +97,38 @@ const tokens: CompanyTokenDto[] = [
   },
 ];
 
+/** The demo company is still on a token; the flower shop's certificate ends in 6 days. */
+function credentialsOf(companyId: number, hasSecret: boolean): CredentialsDto {
+  const common = { companyId, hasSecret, tokenLastDay: "2026-12-31", tokenDaysLeft: 27 };
+  if (companyId !== 2) {
+    return {
+      ...common,
+      method: "token",
+      certificate: null,
+      alert: { kind: "tokenCutoff", daysLeft: 27, level: "within30Days" },
+      canManage: true,
+    };
+  }
+  return {
+    ...common,
+    method: "certificate",
+    certificate: {
+      source: "ksef",
+      subject: "CN=Anna Nowak, serialNumber=TINPL-7740001454, C=PL",
+      issuer: "CN=CCK MF KSeF, O=Ministerstwo Finansów, C=PL",
+      serialHex: "5A3C19F0",
+      fingerprintSha256: "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+      keyAlgorithm: "EC P-256",
+      notBefore: "2025-12-10T00:00:00Z",
+      notAfter: "2026-12-10T00:00:00Z",
+      daysLeft: 6,
+      level: "within7Days",
+    },
+    alert: { kind: "certificateExpiring", daysLeft: 6, level: "within7Days" },
+    canManage: false,
+  };
+}
+
 export function installMockIpc(): void {
   let locale: LocaleDto = "pl";
   let activeCompanyId = 1;
@@ -132,6 +165,7 @@ export function installMockIpc(): void {
           activeCompanyId,
           version: "0.1.0",
           demo: true,
+          tokenLastDay: "2026-12-31",
         } satisfies StartupDto;
       case "reset_demo":
         // The real app restarts here; the mock never answers, like a window about to close.
@@ -141,7 +175,10 @@ export function installMockIpc(): void {
           environment: company(activeCompanyId).environment,
           connection: connected.has(activeCompanyId) ? "online" : "notConnected",
           queued: 0,
+          credentialAlert: credentialsOf(activeCompanyId, connected.has(activeCompanyId)).alert,
         } satisfies StatusDto;
+      case "company_credentials":
+        return credentialsOf(company(a.companyId).id, connected.has(company(a.companyId).id));
       case "set_locale":
         locale = a.locale as LocaleDto;
         return locale;
