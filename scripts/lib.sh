@@ -11,7 +11,7 @@ APT_BUILD=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 # Headless tests: Xvfb, the WebKit WebDriver, Debian's Chromium, xmllint for
 # XSD checks, the keyring stack for secret-service tests.
-APT_TEST=(xvfb xauth webkit2gtk-driver chromium libxml2-utils dbus gnome-keyring
+APT_TEST=(xvfb xauth webkit2gtk-driver chromium libxml2-utils dbus gnome-keyring openssl xmlsec1
   libsecret-tools keyutils)
 
 step() {
