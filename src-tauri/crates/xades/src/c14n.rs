@@ -1,4 +1,4 @@
-//! XML canonicalisation (Canonical XML 1.0 and Exclusive XML Canonicalization 1.0) of a
+//! XML canonicalisation (Canonical XML 1.0 and 1.1, Exclusive XML Canonicalization 1.0) of a
 //! whole document or one element's subtree, optionally leaving one subtree out (the
 //! enveloped signature). No maintained pure-Rust crate does exclusive c14n of node
 //! subsets (xml-canonicalization 0.1 does inclusive c14n of whole documents only;
@@ -14,27 +14,46 @@ pub(crate) const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const EXC_C14N_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 pub(crate) const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 const C14N_10_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";
+const C14N_11: &str = "http://www.w3.org/2006/12/xml-c14n11";
+const C14N_11_COMMENTS: &str = "http://www.w3.org/2006/12/xml-c14n11#WithComments";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Canonical XML 1.0: all in-scope namespaces; a subset's apex inherits the xml:*
+    /// attributes of its ancestors.
+    Inclusive10,
+    /// Canonical XML 1.1: as 1.0, but xml:id and xml:base are not inherited. (1.1 would
+    /// join inherited xml:base values; a subset under an xml:base ancestor therefore
+    /// fails to verify instead of being misjudged.)
+    Inclusive11,
+    /// Exclusive c14n: only the namespaces an element visibly uses.
+    Exclusive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Method {
-    pub exclusive: bool,
+    pub kind: Kind,
     pub comments: bool,
 }
 
 impl Method {
+    pub(crate) const EXCLUSIVE: Self = Self {
+        kind: Kind::Exclusive,
+        comments: false,
+    };
+
     pub(crate) fn from_uri(uri: &str) -> Option<Self> {
-        let (exclusive, comments) = match uri {
-            EXC_C14N => (true, false),
-            EXC_C14N_COMMENTS => (true, true),
-            C14N_10 => (false, false),
-            C14N_10_COMMENTS => (false, true),
+        let (kind, comments) = match uri {
+            EXC_C14N => (Kind::Exclusive, false),
+            EXC_C14N_COMMENTS => (Kind::Exclusive, true),
+            C14N_10 => (Kind::Inclusive10, false),
+            C14N_10_COMMENTS => (Kind::Inclusive10, true),
+            C14N_11 => (Kind::Inclusive11, false),
+            C14N_11_COMMENTS => (Kind::Inclusive11, true),
             _ => return None,
         };
-        Some(Self {
-            exclusive,
-            comments,
-        })
+        Some(Self { kind, comments })
     }
 
     /// The same method without comments: same-document references drop comments before
@@ -174,7 +193,7 @@ fn start_tag<'a>(
             decls.insert(prefix, uri);
         }
     };
-    if method.exclusive {
+    if method.kind == Kind::Exclusive {
         // Only the namespaces the element and its attributes visibly use.
         let element_prefix = prefix_of(name);
         consider(element_prefix, binding(node, element_prefix), &mut decls);
@@ -226,11 +245,16 @@ fn start_tag<'a>(
             )
         })
         .collect();
-    if is_apex && !method.exclusive {
-        // Canonical XML 1.0 carries xml:* attributes of omitted ancestors into a subset.
+    if is_apex && method.kind != Kind::Exclusive {
+        // Canonical XML carries xml:* attributes of omitted ancestors into a subset.
+        let inherited = |name: &str| match method.kind {
+            Kind::Inclusive11 => name == "lang" || name == "space",
+            _ => true,
+        };
         for ancestor in node.ancestors().skip(1) {
             for a in ancestor.attributes() {
                 if a.namespace() == Some(XML_NS)
+                    && inherited(a.name())
                     && !attrs
                         .iter()
                         .any(|(ns, local, _, _)| *ns == XML_NS && *local == a.name())
@@ -287,13 +311,13 @@ fn escape_attr(text: &str, out: &mut String) {
 mod tests {
     use super::*;
 
-    fn c14n(xml: &str, exclusive: bool) -> String {
+    fn c14n(xml: &str, kind: Kind) -> String {
         let doc = roxmltree::Document::parse(xml).unwrap();
         canonicalize(
             doc.root(),
             None,
             Method {
-                exclusive,
+                kind,
                 comments: false,
             },
         )
@@ -303,11 +327,11 @@ mod tests {
     fn whole_document_forms() {
         let xml = "<?xml version=\"1.0\"?>\n<?pi data?><a:r xmlns:a=\"urn:a\" xmlns:unused=\"urn:u\" b=\"1\" a:c='x&amp;\"' ><!-- c --><e/>t&gt;&#13;</a:r>";
         assert_eq!(
-            c14n(xml, true),
+            c14n(xml, Kind::Exclusive),
             "<?pi data?>\n<a:r xmlns:a=\"urn:a\" b=\"1\" a:c=\"x&amp;&quot;\"><e></e>t&gt;&#xD;</a:r>"
         );
         assert_eq!(
-            c14n(xml, false),
+            c14n(xml, Kind::Inclusive10),
             "<?pi data?>\n<a:r xmlns:a=\"urn:a\" xmlns:unused=\"urn:u\" b=\"1\" a:c=\"x&amp;&quot;\"><e></e>t&gt;&#xD;</a:r>"
         );
     }
@@ -320,16 +344,12 @@ mod tests {
             .descendants()
             .find(|n| n.has_tag_name(("urn:x", "s")))
             .unwrap();
-        let exclusive = Method {
-            exclusive: true,
-            comments: false,
-        };
         assert_eq!(
-            canonicalize(s, None, exclusive),
+            canonicalize(s, None, Method::EXCLUSIVE),
             r#"<x:s xmlns:x="urn:x"><i></i><x:k></x:k></x:s>"#
         );
         let inclusive = Method {
-            exclusive: false,
+            kind: Kind::Inclusive10,
             comments: false,
         };
         assert_eq!(
@@ -343,13 +363,32 @@ mod tests {
         let xml = r#"<r><a>1</a><sig><x/></sig><b/></r>"#;
         let doc = roxmltree::Document::parse(xml).unwrap();
         let sig = doc.descendants().find(|n| n.has_tag_name("sig")).unwrap();
-        let m = Method {
-            exclusive: true,
-            comments: false,
+        assert_eq!(
+            canonicalize(doc.root(), Some(sig.id()), Method::EXCLUSIVE),
+            "<r><a>1</a><b></b></r>"
+        );
+    }
+
+    #[test]
+    fn subset_apex_inherits_xml_attributes_per_version() {
+        let xml = r#"<r xml:lang="pl" xml:id="r1"><s a="1">x</s></r>"#;
+        let doc = roxmltree::Document::parse(xml).unwrap();
+        let s = doc.descendants().find(|n| n.has_tag_name("s")).unwrap();
+        let method = |kind| Method {
+            kind,
+            comments: true,
         };
         assert_eq!(
-            canonicalize(doc.root(), Some(sig.id()), m),
-            "<r><a>1</a><b></b></r>"
+            canonicalize(s, None, method(Kind::Inclusive10)),
+            r#"<s a="1" xml:id="r1" xml:lang="pl">x</s>"#
+        );
+        assert_eq!(
+            canonicalize(s, None, method(Kind::Inclusive11)),
+            r#"<s a="1" xml:lang="pl">x</s>"#
+        );
+        assert_eq!(
+            canonicalize(s, None, method(Kind::Exclusive)),
+            r#"<s a="1">x</s>"#
         );
     }
 }

@@ -196,6 +196,8 @@ impl PrivateKey {
             }
             Self::EcP256(key) => {
                 let signature: p256::ecdsa::Signature = key.sign(data);
+                // Low-S form: valid everywhere, and required by the strictest verifiers.
+                let signature = signature.normalize_s().unwrap_or(signature);
                 Ok(signature.to_bytes().to_vec())
             }
         }
@@ -226,7 +228,8 @@ impl std::fmt::Debug for SigningCredential {
 }
 
 impl SigningCredential {
-    /// Certificate file (.crt/.cer/.pem: PEM or DER) + private key file (.key: PEM PKCS#8,
+    /// Certificate file (.crt/.cer/.pem: PEM or DER; of a PEM chain, the certificate the
+    /// key fits) + private key file (.key: PEM PKCS#8,
     /// encrypted with a password (PBES2) or not; also SEC1 "EC PRIVATE KEY" / PKCS#1
     /// "RSA PRIVATE KEY"; DER of those also works).
     pub fn from_pem_files(
@@ -234,9 +237,25 @@ impl SigningCredential {
         private_key: &[u8],
         password: Option<&SecretString>,
     ) -> Result<Self, ImportError> {
-        let info = CertificateInfo::from_der(certificate)?;
         let key = PrivateKey::from_file(private_key, password)?;
-        Self::pair(info, key)
+        // A .pem may hold the whole chain, in any order: take the certificate the key fits.
+        if let Some(blocks) = pem::blocks(certificate) {
+            let certificates: Vec<_> = blocks
+                .iter()
+                .filter(|b| b.label == "CERTIFICATE")
+                .filter_map(|b| b.der().ok())
+                .filter_map(|der| CertificateInfo::from_der(&der).ok())
+                .collect();
+            if certificates.len() > 1 {
+                for info in certificates {
+                    if key.matches(&info)? {
+                        return Self::pair(info, key);
+                    }
+                }
+                return Err(ImportError::KeyDoesNotMatchCertificate);
+            }
+        }
+        Self::pair(CertificateInfo::from_der(certificate)?, key)
     }
 
     /// PKCS#12 (.p12/.pfx) with its password (qualified certificate / company seal).
@@ -310,5 +329,21 @@ impl SigningCredential {
     /// The unencrypted PKCS#8 DER of the private key, only to hand to the OS keychain.
     pub fn private_key_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
         self.pkcs8.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdsa_signatures_are_fixed_width_low_s() {
+        let key = PrivateKey::EcP256(p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng));
+        for i in 0..64u8 {
+            let bytes = key.sign(&[i]).unwrap();
+            assert_eq!(bytes.len(), 64);
+            let signature = p256::ecdsa::Signature::from_slice(&bytes).unwrap();
+            assert!(signature.normalize_s().is_none(), "high S in signature {i}");
+        }
     }
 }

@@ -108,10 +108,7 @@ pub fn sign_enveloped(
         }
     }
     let root = doc.root_element();
-    let exc = Method {
-        exclusive: true,
-        comments: false,
-    };
+    let exc = Method::EXCLUSIVE;
     let document_digest = B64.encode(Sha256::digest(c14n::canonicalize(doc.root(), None, exc)));
 
     // Where the signature goes: just before the document element's end tag.

@@ -25,6 +25,10 @@ pub enum VerifyError {
     NotWellFormed { reason: String },
     #[error("the document carries no XML signature")]
     NoSignature,
+    #[error(
+        "the signature is not inside the signed document (only enveloped signatures are accepted)"
+    )]
+    NotEnveloped,
     #[error("the document carries {count} XML signatures; exactly one is accepted")]
     MultipleSignatures { count: usize },
     #[error("the signature's {element} element is missing or repeated")]
@@ -196,6 +200,11 @@ pub fn verify_enveloped(xml: &[u8]) -> Result<VerifiedDocument, VerifyError> {
         [one] => *one,
         more => return Err(VerifyError::MultipleSignatures { count: more.len() }),
     };
+    // A Signature as the document element would "envelop" nothing: URI="" minus the
+    // signature is empty.
+    if signature.parent().is_some_and(|p| p.is_root()) {
+        return Err(VerifyError::NotEnveloped);
+    }
     let signed_info = only_child(signature, DSIG_NS, "SignedInfo")?;
     let c14n_uri = algorithm(
         only_child(signed_info, DSIG_NS, "CanonicalizationMethod")?,

@@ -332,3 +332,22 @@ fn debug_and_errors_never_show_key_or_password() {
         assert!(!text.contains(&b64[40..72]), "{text}");
     }
 }
+
+#[test]
+fn a_pem_chain_yields_the_certificate_the_key_fits() {
+    let f = Fixtures::new();
+    f.ec_seal("ca");
+    f.rsa_person("p");
+    let mut chain = f.read("ca.crt");
+    chain.extend(f.read("p.crt"));
+    let cred = SigningCredential::from_pem_files(&chain, &f.read("p.key"), None).unwrap();
+    assert_eq!(
+        cred.certificate().der,
+        CertificateInfo::from_der(&f.read("p.crt")).unwrap().der
+    );
+    f.rsa_person("x");
+    assert_eq!(
+        SigningCredential::from_pem_files(&chain, &f.read("x.key"), None).unwrap_err(),
+        ImportError::KeyDoesNotMatchCertificate
+    );
+}

@@ -314,6 +314,10 @@ fn tampered_documents_are_refused() {
     let forged = signed.replace(&value(&signed), "<ds:SignatureValue>AAAA");
     assert_eq!(refused(&forged), VerifyError::BadSignatureValue);
 
+    // The signature alone, as the document element, signs nothing.
+    let alone = format!("<?xml version=\"1.0\"?>{signature}");
+    assert_eq!(refused(&alone), VerifyError::NotEnveloped);
+
     // A DTD (entity expansion) is refused outright.
     let dtd = signed.replacen(
         "<AuthTokenRequest",
@@ -321,4 +325,137 @@ fn tampered_documents_are_refused() {
         1,
     );
     assert!(matches!(refused(&dtd), VerifyError::NotWellFormed { .. }));
+}
+
+/// A XAdES-BES template for xmlsec1: our code only reads what xmlsec1 digested and signed.
+fn xades_template(c14n: &str, alg: &str, cert_digest: &str) -> String {
+    let unsigned = auth_token_request(
+        CHALLENGE,
+        NIP,
+        SubjectIdentifierType::CertificateFingerprint,
+    );
+    let signature = format!(
+        r##"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="sig">
+<ds:SignedInfo>
+<ds:CanonicalizationMethod Algorithm="{c14n}"/>
+<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#{alg}-sha256"/>
+<ds:Reference URI="">
+<ds:Transforms>{ENVELOPED}<ds:Transform Algorithm="{c14n}"/></ds:Transforms>
+<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/>
+</ds:Reference>
+<ds:Reference Type="http://uri.etsi.org/01903#SignedProperties" URI="#props">
+<ds:Transforms><ds:Transform Algorithm="{c14n}"/></ds:Transforms>
+<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/>
+</ds:Reference>
+</ds:SignedInfo>
+<ds:SignatureValue/>
+<ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo>
+<ds:Object><xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#sig">
+<xades:SignedProperties Id="props"><xades:SignedSignatureProperties>
+<xades:SigningTime>2026-12-04T16:30:00+01:00</xades:SigningTime>
+<xades:SigningCertificateV2><xades:Cert><xades:CertDigest>
+<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>
+<ds:DigestValue>{cert_digest}</ds:DigestValue>
+</xades:CertDigest></xades:Cert></xades:SigningCertificateV2>
+</xades:SignedSignatureProperties></xades:SignedProperties>
+</xades:QualifyingProperties></ds:Object>
+</ds:Signature>"##,
+        ENVELOPED = ENVELOPED.replace("<Transform", "<ds:Transform"),
+    );
+    unsigned.replace(
+        "</AuthTokenRequest>",
+        &format!("{signature}</AuthTokenRequest>"),
+    )
+}
+
+fn xmlsec_sign_xades(f: &Fixtures, template: &str, name: &str) -> String {
+    f.write("template.xml", template.as_bytes());
+    let key = format!("{name}.key,{name}.crt");
+    let (ok, out) = run(
+        "xmlsec1",
+        &[
+            "--sign",
+            XADES_ID,
+            SIGNED_PROPERTIES,
+            "--privkey-pem",
+            &key,
+            "--output",
+            "signed.xml",
+            "template.xml",
+        ],
+        f.dir(),
+    );
+    assert!(ok, "xmlsec1 --sign failed: {out}");
+    String::from_utf8(f.read("signed.xml")).unwrap()
+}
+
+#[test]
+fn we_accept_xmlsec1_xades_signatures_and_check_the_signing_certificate() {
+    let f = Fixtures::new();
+    f.ec_seal("ec");
+    f.rsa_person("rsa");
+    const C14N_11: &str = "http://www.w3.org/2006/12/xml-c14n11";
+    for (name, alg, c14n) in [("ec", "ecdsa", C14N_11), ("rsa", "rsa", EXC)] {
+        let cert = credential(&f, name).certificate().clone();
+        let digest = B64.encode(<sha2::Sha256 as sha2::Digest>::digest(&cert.der));
+        let signed = xmlsec_sign_xades(&f, &xades_template(c14n, alg, &digest), name);
+        let verified = verify_enveloped(signed.as_bytes())
+            .unwrap_or_else(|e| panic!("{name} {c14n}: {e}\n{signed}"));
+        assert_eq!(verified.signer, cert);
+        assert_eq!(
+            verified.signing_time,
+            Some(Utc.with_ymd_and_hms(2026, 12, 4, 15, 30, 0).unwrap())
+        );
+        // Changing the signed properties breaks their digest.
+        let retimed = signed.replace("16:30:00+01:00", "16:31:00+01:00");
+        assert_eq!(
+            verify_enveloped(retimed.as_bytes()).unwrap_err(),
+            VerifyError::DigestMismatch {
+                uri: "#props".into()
+            }
+        );
+    }
+    // Properly signed, but SigningCertificate names another certificate.
+    let other = B64.encode(<sha2::Sha256 as sha2::Digest>::digest(
+        &credential(&f, "rsa").certificate().der,
+    ));
+    let signed = xmlsec_sign_xades(&f, &xades_template(EXC, "ecdsa", &other), "ec");
+    assert_eq!(
+        verify_enveloped(signed.as_bytes()).unwrap_err(),
+        VerifyError::SigningCertificateMismatch
+    );
+}
+
+/// Whatever single character is changed, the document is refused or still vouches for
+/// exactly the same signed content and signer (e.g. an unsigned attribute like Target).
+#[test]
+fn no_single_character_change_alters_what_is_vouched_for() {
+    let f = Fixtures::new();
+    f.ec_seal("ec");
+    let signed = signed_request(&f, "ec");
+    let original = verify_enveloped(signed.as_bytes()).unwrap();
+    let mut accepted = 0;
+    for (i, c) in signed
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_alphanumeric())
+    {
+        let replacement = if c == 'A' { 'B' } else { 'A' };
+        let mut mutated = signed.clone();
+        mutated.replace_range(i..i + 1, &replacement.to_string());
+        if let Ok(v) = verify_enveloped(mutated.as_bytes()) {
+            accepted += 1;
+            assert_eq!(v.signed_xml, original.signed_xml, "at {i}");
+            assert_eq!(v.signer, original.signer, "at {i}");
+        }
+    }
+    // Only a handful of unsigned spots (Id/Target values, element names the verifier
+    // does not read) may change without effect.
+    assert!(accepted < 60, "{accepted} mutations accepted");
+}
+
+#[test]
+fn credentials_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SigningCredential>();
+    assert_send_sync::<ksef_xades::VerifiedDocument>();
 }

@@ -5,6 +5,7 @@
 // Test code: helpers outside `#[test]` fns fail loudly too (clippy.toml only covers the fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod csr;
 mod fixtures;
 mod import;
 mod interop;
