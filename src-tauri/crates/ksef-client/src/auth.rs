@@ -1,7 +1,6 @@
-//! Authentication. The KSeF-token method is implemented; the flow is split so another
-//! method (XAdES signature, `POST /auth/xades-signature`) only adds a [`Credentials`]
-//! variant and its init step — challenge, status polling, redeem, refresh and re-auth
-//! are shared.
+//! Authentication with a KSeF token (`POST /auth/ksef-token`) or a certificate (an
+//! `AuthTokenRequest` signed with XAdES, `POST /auth/xades-signature`). Only the init
+//! step differs — challenge, status polling, redeem, refresh and re-auth are shared.
 //!
 //! Tokens live only in [`secrecy::SecretString`]s inside the client; nothing here logs them.
 
@@ -16,19 +15,18 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::client::{Call, CallAuth, Inner, KsefClient};
+use crate::client::{Call, CallAuth, CallBody, Inner, KsefClient};
 use crate::crypto;
 use crate::error::{KsefError, Result};
 use crate::limiter::EndpointGroup;
 use crate::model::{
-    AuthenticationChallengeResponse, AuthenticationInitResponseWire,
+    AuthenticationChallengeResponse, AuthenticationInitResponseWire, AuthenticationMethodInfo,
     AuthenticationOperationStatusResponse, AuthenticationTokenRefreshResponseWire,
-    AuthenticationTokensResponseWire, ContextIdentifier, InitTokenAuthenticationRequest,
-    PublicKeyCertificate, PublicKeyCertificateUsage,
+    AuthenticationTokensResponseWire, ContextIdentifier, ContextIdentifierType,
+    InitTokenAuthenticationRequest, PublicKeyCertificate, PublicKeyCertificateUsage,
 };
 
-/// What the client authenticates with. Non-exhaustive: certificate (XAdES) auth will be a
-/// new variant.
+/// What the client authenticates with.
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum Credentials {
@@ -39,6 +37,20 @@ pub enum Credentials {
         /// The token (never logged).
         token: SecretString,
     },
+    /// A certificate and its key: a qualified signature or seal, a KSeF certificate
+    /// (type `Authentication`) or, on KSeF Test, a self-signed one. The client signs an
+    /// `AuthTokenRequest` with XAdES. Only a NIP context is supported.
+    Certificate {
+        /// The context (a NIP).
+        context: ContextIdentifier,
+        /// The certificate with its private key (never logged).
+        credential: Arc<ksef_xades::SigningCredential>,
+        /// How KSeF identifies the signer: `CertificateSubject` reads the NIP or PESEL
+        /// in the certificate (qualified certificates, KSeF certificates of a NIP/PESEL
+        /// subject); `CertificateFingerprint` uses its SHA-256 fingerprint (a
+        /// certificate without an identifier, whose fingerprint was granted rights).
+        subject: ksef_xades::SubjectIdentifierType,
+    },
 }
 
 impl std::fmt::Debug for Credentials {
@@ -47,6 +59,19 @@ impl std::fmt::Debug for Credentials {
             Credentials::KsefToken { context, .. } => f
                 .debug_struct("KsefToken")
                 .field("context", context)
+                .finish_non_exhaustive(),
+            Credentials::Certificate {
+                context,
+                credential,
+                subject,
+            } => f
+                .debug_struct("Certificate")
+                .field("context", context)
+                .field(
+                    "fingerprint",
+                    &credential.certificate().fingerprint_sha256_hex,
+                )
+                .field("subject", subject)
                 .finish_non_exhaustive(),
         }
     }
@@ -61,6 +86,9 @@ pub struct AuthInfo {
     pub access_valid_until: DateTime<Utc>,
     /// Refresh token expiry.
     pub refresh_valid_until: DateTime<Utc>,
+    /// How KSeF says the sign-in was made (`authenticationMethodInfo`: category
+    /// `Token` / `XadesSignature` / ..., a code and a display name).
+    pub method: Option<AuthenticationMethodInfo>,
 }
 
 pub(crate) struct AuthState {
@@ -70,6 +98,7 @@ pub(crate) struct AuthState {
     refresh: SecretString,
     refresh_valid_until: DateTime<Utc>,
     reference_number: String,
+    method: Option<AuthenticationMethodInfo>,
 }
 
 impl AuthState {
@@ -78,6 +107,7 @@ impl AuthState {
             reference_number: self.reference_number.clone(),
             access_valid_until: self.access_valid_until,
             refresh_valid_until: self.refresh_valid_until,
+            method: self.method.clone(),
         }
     }
 }
@@ -101,6 +131,26 @@ impl KsefClient {
             Credentials::KsefToken {
                 context: ContextIdentifier::nip(nip),
                 token,
+            },
+            cancel,
+        )
+        .await
+    }
+
+    /// Authenticates with a certificate for `nip`: the signed `AuthTokenRequest`, status
+    /// polling, redeem; refresh and re-login as for tokens.
+    pub async fn authenticate_with_certificate(
+        &self,
+        nip: &str,
+        credential: Arc<ksef_xades::SigningCredential>,
+        subject: ksef_xades::SubjectIdentifierType,
+        cancel: &CancellationToken,
+    ) -> Result<AuthInfo> {
+        self.authenticate(
+            Credentials::Certificate {
+                context: ContextIdentifier::nip(nip),
+                credential,
+                subject,
             },
             cancel,
         )
@@ -257,13 +307,38 @@ impl Inner {
                 .json(&body)?;
                 self.call_json(call, cancel).await?
             }
+            Credentials::Certificate {
+                context,
+                credential,
+                subject,
+            } => {
+                if context.kind != ContextIdentifierType::Nip {
+                    return Err(KsefError::Config(
+                        "a certificate signs in to a NIP context only".into(),
+                    ));
+                }
+                let unsigned =
+                    ksef_xades::auth_token_request(&challenge.challenge, &context.value, *subject);
+                let signed = ksef_xades::sign_enveloped(&unsigned, credential, Utc::now())?;
+                let mut call = Call::new(
+                    "auth.xades_signature",
+                    Method::POST,
+                    self.url("auth/xades-signature")?,
+                    EndpointGroup::Auth,
+                )
+                .auth(CallAuth::None);
+                call.headers
+                    .push(("content-type".into(), "application/xml".into()));
+                call.body = CallBody::Raw(signed.into_bytes());
+                self.call_json(call, cancel).await?
+            }
         };
         let auth_token = SecretString::from(init.authentication_token.token);
         let reference_number = init.reference_number;
         // 3. poll status
         let started = Instant::now();
         let mut delay = self.config.poll.initial;
-        loop {
+        let method = loop {
             let call = Call::new(
                 "auth.status",
                 Method::GET,
@@ -275,7 +350,7 @@ impl Inner {
                 self.call_json(call, cancel).await?;
             match status.status.code {
                 100 => {}
-                200 => break,
+                200 => break status.authentication_method_info,
                 _ => {
                     return Err(KsefError::AuthenticationFailed {
                         status: status.status.to_detail(),
@@ -287,7 +362,7 @@ impl Inner {
             }
             sleep(delay, cancel).await?;
             delay = (delay * 2).min(self.config.poll.max);
-        }
+        };
         // 4. redeem (one-shot)
         let call = Call::new(
             "auth.token.redeem",
@@ -305,6 +380,7 @@ impl Inner {
             refresh: SecretString::from(tokens.refresh_token.token),
             refresh_valid_until: tokens.refresh_token.valid_until,
             reference_number,
+            method,
         })
     }
 

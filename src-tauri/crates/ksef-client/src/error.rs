@@ -194,6 +194,17 @@ pub enum KsefError {
     /// Invalid configuration (e.g. a bad base URL).
     #[error("configuration: {0}")]
     Config(String),
+    /// A certificate enrolment was refused or failed (400, 500, 550).
+    #[error("KSeF certificate enrolment {reference_number} failed: {} {}", .status.code, .status.description)]
+    EnrollmentFailed {
+        /// Enrolment reference number.
+        reference_number: String,
+        /// KSeF status.
+        status: StatusDetail,
+    },
+    /// Signing the `AuthTokenRequest` with the certificate failed (XAdES sign-in).
+    #[error("signing the authentication request failed: {0}")]
+    Signing(#[from] ksef_xades::SignError),
 }
 
 fn summary(errors: &[ApiErrorDetail], detail: &Option<String>) -> String {
@@ -219,7 +230,8 @@ impl KsefError {
         match self {
             KsefError::Api { errors, .. } => errors.iter().map(|e| e.code).collect(),
             KsefError::AuthenticationFailed { status }
-            | KsefError::SessionFailed { status, .. } => {
+            | KsefError::SessionFailed { status, .. }
+            | KsefError::EnrollmentFailed { status, .. } => {
                 vec![i64::from(status.code)]
             }
             _ => Vec::new(),

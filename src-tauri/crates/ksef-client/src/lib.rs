@@ -14,7 +14,12 @@
 //! KsefClient::new(Environment, ClientConfig) -> Result<KsefClient>     // Clone + Send + Sync
 //! Environment::{Test, Demo, Production} | Environment::custom(api_base, latarnia_base)?
 //! client.authenticate_with_token(nip: &str, token: SecretString, cancel) -> Result<AuthInfo>
-//! client.authenticate(Credentials, cancel) -> Result<AuthInfo>          // future: XAdES
+//! client.authenticate_with_certificate(nip, Arc<SigningCredential>, SubjectIdentifierType, cancel)
+//! client.authenticate(Credentials, cancel) -> Result<AuthInfo>          // token or certificate
+//! client.certificate_limits / certificate_enrollment_data / enroll_certificate(&CertificateEnrollment)
+//! client.certificate_enrollment_status(ref) / wait_for_enrollment(ref) -> serial
+//! client.retrieve_certificates(&[serial]) / query_certificates(&CertificateQuery) / revoke_certificate
+//! client.personal_permissions(cancel) -> Result<Vec<PersonalPermission>>  // rights in the context
 //! client.refresh_now(cancel) / client.logout(cancel) / client.auth_info().await
 //! client.open_online_session(FormCode::fa3(), cancel) -> Result<OnlineSession>
 //! client.send_invoice(&OnlineSession, xml: &[u8], cancel) -> Result<InvoiceReference>
@@ -66,6 +71,7 @@
 mod auth;
 mod availability;
 pub mod batch;
+pub mod certificates;
 mod client;
 mod config;
 pub mod crypto;
@@ -83,10 +89,16 @@ mod tokens;
 pub use auth::{AuthInfo, Credentials};
 pub use availability::{Availability, AvailabilityState, LatarniaMessage, LatarniaStatus};
 pub use batch::{BatchFile, BatchOptions, BatchSession};
+pub use certificates::{
+    CertificateEnrollment, CertificateLimits, CertificateQuery, CertificateStatus, CertificateType,
+    EnrollmentData, KsefCertificate, PermissionScope, PersonalPermission, RetrievedCertificate,
+    RevocationReason,
+};
 pub use client::KsefClient;
 pub use config::{ClientConfig, PollPolicy};
 pub use env::Environment;
 pub use error::{ApiErrorDetail, KsefError, Result, StatusDetail};
+pub use ksef_xades;
 pub use limiter::{EndpointGroup, Limits, RateLimitTable};
 pub use model::FormCode;
 pub use query::{dedupe_by_ksef_number, ExportHandle, SyncCheckpoint, SyncOptions, SyncPage};

@@ -220,6 +220,14 @@ pub struct SimConfig {
     /// Demo feed: every this often a supplier issues a new cost invoice to the demo
     /// company (dated today), so incremental sync has something to find. `None`: off.
     pub demo_feed_interval: Option<Duration>,
+    /// From this instant `POST /auth/ksef-token` ends in status 450 "Token nieaktywny":
+    /// rehearses 1 January 2027, when KSeF tokens stop working. `None`: tokens work.
+    pub token_auth_refused_from: Option<DateTime<Utc>>,
+    /// Rights in a context `(context NIP, subject, permissions)` for subjects other than the
+    /// NIP owner (who has every right); also `POST /testdata/permissions`.
+    pub grants: Vec<(String, crate::certs::SubjectId, Vec<Permission>)>,
+    /// Limits and timings of the certificate authority.
+    pub certificates: crate::certs::CertConfig,
 }
 
 /// The demo company's NIP (valid checksum).
@@ -239,6 +247,9 @@ impl Default for SimConfig {
             max_invoices_per_session: 10_000,
             attachments_allowed: true,
             demo_feed_interval: None,
+            token_auth_refused_from: None,
+            grants: Vec::new(),
+            certificates: crate::certs::CertConfig::default(),
         }
     }
 }

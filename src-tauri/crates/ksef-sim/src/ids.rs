@@ -25,6 +25,8 @@ pub enum RefKind {
     Export,
     /// KSeF token.
     Token,
+    /// Certificate enrolment.
+    Enrollment,
 }
 
 impl RefKind {
@@ -38,6 +40,7 @@ impl RefKind {
             Self::Upo => "UP",
             Self::Export => "EX",
             Self::Token => "EC",
+            Self::Enrollment => "EH",
         }
     }
 }

@@ -84,6 +84,7 @@
 //! - With a data directory, accepted invoices and KSeF tokens survive restarts (the demo
 //!   token stays the same); sessions, authentications and exports do not.
 
+pub mod certs;
 pub mod config;
 pub mod crypto;
 mod error;
@@ -102,6 +103,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use certs::{CertConfig, CertificateKind, SubjectId};
 pub use config::{
     Announcement, FaultConfig, OneShotFault, OutageWindow, Permission, SimConfig, Timing,
     TokenSpec, DEMO_NIP,
@@ -144,7 +146,7 @@ impl Simulator {
         }
         let nip = config.demo_nip.clone();
         let extra_tokens = config.tokens.clone();
-        let state = Arc::new(AppState::new(keys, config, origin.clone(), store));
+        let state = Arc::new(AppState::new(keys, config, origin.clone(), store)?);
         let token = state.demo_token(&nip);
         for spec in extra_tokens {
             state.add_token(spec);
@@ -228,6 +230,88 @@ impl SimHandle {
     /// from it answer 401. Returns whether the token existed.
     pub fn revoke_token(&self, token: &str) -> bool {
         self.state.revoke_token(token)
+    }
+
+    /// Issues a KSeF certificate of `kind` to the owner of `nip` (a company seal whose
+    /// `organizationIdentifier` is `VATPL-{nip}`), valid from now for
+    /// [`certs::CertConfig::validity`], with a key the simulator generates. Returns
+    /// `(certificate DER, PKCS#8 DER of its EC P-256 private key)`. Demo mode signs the
+    /// demo company in with it; limits do not apply. The certificate is known to this
+    /// instance only: after a restart, issue a new one.
+    pub fn issue_certificate(
+        &self,
+        nip: &str,
+        kind: certs::CertificateKind,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        let now = Utc::now();
+        let until = now + state::chrono_dur(self.state.config.certificates.validity);
+        self.issue_certificate_valid(nip, kind, now, until)
+    }
+
+    /// [`SimHandle::issue_certificate`] with a chosen validity (e.g. an expired one).
+    pub fn issue_certificate_valid(
+        &self,
+        nip: &str,
+        kind: certs::CertificateKind,
+        valid_from: DateTime<Utc>,
+        valid_to: DateTime<Utc>,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        if !ids::is_valid_nip(nip) {
+            return Err(SimError::Invalid(format!(
+                "NIP {nip} has an invalid checksum"
+            )));
+        }
+        let (pkcs8, spki) = certs::new_p256_key()?;
+        let now = Utc::now();
+        let mut certs = self.state.cert_state();
+        let serial = certs.issue(
+            certs::CertRequest {
+                subject: certs::nip_owner_name(nip)?,
+                spki,
+                kind,
+                name: format!("Certyfikat {nip}"),
+                owner: certs::SubjectId::Nip(nip.to_owned()),
+                valid_from,
+                valid_to,
+                ready_at: now,
+            },
+            now,
+        )?;
+        let der = certs
+            .certs
+            .get(&serial)
+            .map(|c| c.der.clone())
+            .ok_or_else(|| SimError::Invalid("issued certificate vanished".into()))?;
+        Ok((der, pkcs8))
+    }
+
+    /// Revokes a certificate this simulator issued (by its 16-hex-digit serial number);
+    /// returns whether it was known.
+    pub fn revoke_certificate(&self, serial: &str) -> bool {
+        match self.state.cert_state().certs.get_mut(serial) {
+            Some(c) => {
+                c.revoked = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Grants `subject` these rights in the context of `context_nip` (replacing what it
+    /// had; an empty list takes every right away). The NIP owner needs no grant.
+    pub fn grant(
+        &self,
+        context_nip: &str,
+        subject: certs::SubjectId,
+        permissions: Vec<Permission>,
+    ) {
+        let mut certs = self.state.cert_state();
+        let key = (context_nip.to_owned(), subject);
+        if permissions.is_empty() {
+            certs.grants.remove(&key);
+        } else {
+            certs.grants.insert(key, permissions);
+        }
     }
 
     /// Replaces the fault configuration.

@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use crate::certs::{AuthMethod, CertState, Signer};
 use crate::config::{FaultConfig, OneShotFault, Permission, SimConfig, TokenSpec};
 use crate::crypto::{self, SimKeys};
 use crate::error::SimError;
@@ -26,10 +27,11 @@ fn auth_op_json(op: &AuthOperation, now: DateTime<Utc>) -> Value {
     } else {
         json!({"code": op.outcome.code, "description": op.outcome.description, "details": op.outcome.details})
     };
+    let (method, category, code, display_name) = op.method.describe();
     json!({
         "startDate": fmt_dt(op.started),
-        "authenticationMethod": "Token",
-        "authenticationMethodInfo": {"category": "Token", "code": "token.ksef", "displayName": "Token KSeF"},
+        "authenticationMethod": method,
+        "authenticationMethodInfo": {"category": category, "code": code, "displayName": display_name},
         "status": status,
         "isTokenRedeemed": op.redeemed,
         "lastTokenRefreshDate": op.last_refresh.map(fmt_dt),
@@ -78,6 +80,8 @@ pub(crate) struct BearerGrant {
     pub permissions: Vec<Permission>,
     pub valid_until: DateTime<Utc>,
     pub ksef_token: Option<String>,
+    /// Who signed in with a certificate (`None` after a KSeF-token sign-in).
+    pub signer: Option<Arc<Signer>>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +101,7 @@ pub(crate) struct AuthOperation {
     pub redeemed: bool,
     pub last_refresh: Option<DateTime<Utc>>,
     pub refresh_valid_until: Option<DateTime<Utc>>,
+    pub method: AuthMethod,
 }
 
 /// Online or batch.
@@ -256,6 +261,8 @@ pub struct AppState {
     pub(crate) inner: Mutex<Inner>,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) policy: Mutex<Policy>,
+    /// The certificate authority and grants (`certs.rs`). Taken after `inner`, never before.
+    pub(crate) certs: Mutex<CertState>,
     jwt_secret: Vec<u8>,
 }
 
@@ -281,12 +288,23 @@ pub(crate) struct Caller {
 }
 
 impl AppState {
-    pub(crate) fn new(keys: Arc<SimKeys>, config: SimConfig, origin: String, store: Store) -> Self {
+    pub(crate) fn new(
+        keys: Arc<SimKeys>,
+        config: SimConfig,
+        origin: String,
+        store: Store,
+    ) -> Result<Self, SimError> {
         let faults = FaultState {
             config: config.faults.clone(),
             ..FaultState::default()
         };
-        Self {
+        let mut certs = CertState::new()?;
+        for (context, subject, permissions) in &config.grants {
+            certs
+                .grants
+                .insert((context.clone(), subject.clone()), permissions.clone());
+        }
+        Ok(Self {
             keys,
             config,
             origin,
@@ -294,8 +312,13 @@ impl AppState {
             inner: Mutex::new(Inner::default()),
             faults: Mutex::new(faults),
             policy: Mutex::new(Policy::default()),
+            certs: Mutex::new(certs),
             jwt_secret: ids::random_hex(64).into_bytes(),
-        }
+        })
+    }
+
+    pub(crate) fn cert_state(&self) -> MutexGuard<'_, CertState> {
+        lock(&self.certs)
     }
 
     pub(crate) fn inner(&self) -> MutexGuard<'_, Inner> {
@@ -451,7 +474,11 @@ impl AppState {
         value.is_some_and(|v| self.revoke_token(&v))
     }
 
-    fn issue_bearer(&self, inner: &mut Inner, grant: BearerGrant) -> (String, DateTime<Utc>) {
+    pub(crate) fn issue_bearer(
+        &self,
+        inner: &mut Inner,
+        grant: BearerGrant,
+    ) -> (String, DateTime<Utc>) {
         let kind = match grant.kind {
             BearerKind::Authentication => "auth",
             BearerKind::Access => "access",
@@ -595,6 +622,11 @@ impl AppState {
                 }
             }
         };
+        let outcome = match self.config.token_auth_refused_from {
+            // Rehearses 1 January 2027: KSeF tokens stop working, certificates remain.
+            Some(from) if now >= from => bad_token("Token nieaktywny"),
+            _ => outcome,
+        };
         let outcome = if self.policy().blocked_contexts.contains(context_value) {
             AuthOutcome {
                 code: 480,
@@ -621,6 +653,7 @@ impl AppState {
                 redeemed: false,
                 last_refresh: None,
                 refresh_valid_until: None,
+                method: AuthMethod::Token,
             },
         );
         let (token, until) = self.issue_bearer(
@@ -632,6 +665,7 @@ impl AppState {
                 permissions,
                 valid_until: now + chrono_dur(self.config.timing.auth_token_ttl),
                 ksef_token,
+                signer: None,
             },
         );
         Ok((reference, token, until))
@@ -774,6 +808,7 @@ impl AppState {
             permissions: grant.permissions,
             valid_until: access_until,
             ksef_token: grant.ksef_token,
+            signer: grant.signer,
         };
         let (access, a_until) = self.issue_bearer(&mut inner, base.clone());
         let (refresh, r_until) = self.issue_bearer(

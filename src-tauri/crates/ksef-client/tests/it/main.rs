@@ -8,6 +8,7 @@ mod common;
 
 mod auth;
 mod batch;
+mod certs;
 mod faults;
 mod hygiene;
 mod online;

@@ -1,11 +1,14 @@
 //! The HTTP surface: the official paths under `/v2`, pre-signed URLs under `/storage`,
 //! and the simulator's own control endpoints under `/__sim`.
 
+mod certificates;
 pub mod error;
 mod faults;
 mod invoices;
+mod permissions;
 mod routes;
 mod sessions;
+mod xades;
 
 use std::sync::Arc;
 
@@ -30,6 +33,7 @@ pub(crate) fn router(state: Shared) -> Router {
         )
         .route("/auth/challenge", post(routes::challenge))
         .route("/auth/ksef-token", post(routes::ksef_token))
+        .route("/auth/xades-signature", post(xades::xades_signature))
         .route("/auth/token/redeem", post(routes::redeem))
         .route("/auth/token/refresh", post(routes::refresh))
         .route("/auth/sessions", get(routes::auth_sessions))
@@ -46,6 +50,28 @@ pub(crate) fn router(state: Shared) -> Router {
         .route(
             "/tokens/{reference}",
             get(routes::token_status).delete(routes::delete_token),
+        )
+        .route("/certificates/limits", get(certificates::limits))
+        .route(
+            "/certificates/enrollments/data",
+            get(certificates::enrollment_data),
+        )
+        .route("/certificates/enrollments", post(certificates::enroll))
+        .route(
+            "/certificates/enrollments/{reference}",
+            get(certificates::enrollment_status),
+        )
+        .route("/certificates/retrieve", post(certificates::retrieve))
+        .route("/certificates/query", post(certificates::query))
+        .route("/certificates/{serial}/revoke", post(certificates::revoke))
+        .route(
+            "/permissions/query/personal/grants",
+            post(permissions::personal_grants),
+        )
+        .route("/testdata/permissions", post(permissions::testdata_grant))
+        .route(
+            "/testdata/permissions/revoke",
+            post(permissions::testdata_revoke),
         )
         .route("/rate-limits", get(routes::rate_limits))
         .route("/testdata/attachment", post(routes::testdata_attachment))

@@ -14,6 +14,7 @@ mod spec;
 
 mod auth;
 mod batch;
+mod certs;
 mod cli;
 mod faults;
 mod online;

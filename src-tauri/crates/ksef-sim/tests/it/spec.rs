@@ -317,6 +317,29 @@ async fn the_simulator_serves_the_documented_operations() {
         (reqwest::Method::GET, "/tokens".into()),
         (reqwest::Method::GET, format!("/tokens/{r}")),
         (reqwest::Method::DELETE, format!("/tokens/{r}")),
+        (reqwest::Method::POST, "/auth/xades-signature".into()),
+        (reqwest::Method::GET, "/certificates/limits".into()),
+        (
+            reqwest::Method::GET,
+            "/certificates/enrollments/data".into(),
+        ),
+        (reqwest::Method::POST, "/certificates/enrollments".into()),
+        (
+            reqwest::Method::GET,
+            format!("/certificates/enrollments/{r}"),
+        ),
+        (reqwest::Method::POST, "/certificates/retrieve".into()),
+        (reqwest::Method::POST, "/certificates/query".into()),
+        (
+            reqwest::Method::POST,
+            "/certificates/0321C82DA41B4362/revoke".into(),
+        ),
+        (
+            reqwest::Method::POST,
+            "/permissions/query/personal/grants".into(),
+        ),
+        (reqwest::Method::POST, "/testdata/permissions".into()),
+        (reqwest::Method::POST, "/testdata/permissions/revoke".into()),
     ];
     for (method, path) in ops {
         let tpl_path = path.split('?').next().unwrap();
