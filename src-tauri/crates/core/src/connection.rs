@@ -33,11 +33,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use desk_store::{Company, KsefEnvironment, NewAuditEntry, NewCompany, Role, Timestamp};
+use desk_store::{
+    Company, CredentialMethod, KsefEnvironment, NewAuditEntry, NewCompany, Role, Timestamp,
+};
 use ksef_client::{
     token_reference, CancellationToken, ClientConfig, Environment, KsefClient, KsefError,
     PollPolicy, RetryPolicy, TokenPermission,
 };
+use ksef_xades::SigningCredential;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::nip::NipError;
@@ -831,10 +834,8 @@ impl Desk {
             .read(|tx| Ok((tx.company(company_id)?, tx.company_credentials(company_id)?)))?;
         let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
         Ok(match method {
-            desk_store::CredentialMethod::Token => self.vault().load(&key)?.is_some(),
-            desk_store::CredentialMethod::Certificate(_) => {
-                self.vault().load_private_key(&key)?.is_some()
-            }
+            CredentialMethod::Token => self.vault().load(&key)?.is_some(),
+            CredentialMethod::Certificate(_) => self.vault().load_private_key(&key)?.is_some(),
         })
     }
 
@@ -862,7 +863,7 @@ impl Desk {
             request.environment,
             request.base_url.as_deref(),
             &request.nip,
-            request.token.clone(),
+            SavedCredentials::Token(request.token.clone()),
             interactive_config(),
             &cancel,
         )
@@ -930,12 +931,39 @@ impl Desk {
             })
     }
 
-    /// A client signed in to the company's KSeF context with `token`. Every part of
-    /// the app that talks to KSeF for a stored company comes through here.
+    /// What the company signs in with, as its credentials say: the token from the
+    /// keychain, or the stored certificate with its private key from the keychain.
+    /// [`CoreError::NotConnected`] when the secret is missing.
+    pub(crate) async fn saved_credentials(&self, company: &Company) -> Result<SavedCredentials> {
+        let method = self.store().read(|tx| tx.company_credentials(company.id))?;
+        let certificate = match method {
+            CredentialMethod::Token => {
+                return Ok(SavedCredentials::Token(self.saved_token(company).await?))
+            }
+            CredentialMethod::Certificate(certificate) => certificate,
+        };
+        let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
+        let vault = Arc::clone(self.vault_arc());
+        let private_key = run_blocking(move || vault.load_private_key(&key))
+            .await?
+            .ok_or(CoreError::NotConnected {
+                company_id: company.id,
+            })?;
+        let credential =
+            SigningCredential::from_parts(&certificate.der, &private_key).map_err(|error| {
+                CoreError::Internal {
+                    detail: format!("the stored certificate and key cannot be used: {error}"),
+                }
+            })?;
+        Ok(SavedCredentials::Certificate(Arc::new(credential)))
+    }
+
+    /// A client signed in to the company's KSeF context with `credentials`. Every part
+    /// of the app that talks to KSeF for a stored company comes through here.
     pub(crate) async fn signed_in_client(
         &self,
         company: &Company,
-        token: SecretString,
+        credentials: SavedCredentials,
         config: ClientConfig,
         cancel: &CancellationToken,
     ) -> Result<KsefClient> {
@@ -943,22 +971,23 @@ impl Desk {
             company.ksef_environment,
             company.ksef_base_url.as_deref(),
             &Nip::parse(&company.nip)?,
-            token,
+            credentials,
             config,
             cancel,
         )
         .await
     }
 
-    /// [`Desk::signed_in_client`] with the company's saved token.
+    /// [`Desk::signed_in_client`] with the company's saved credentials.
     pub(crate) async fn company_client(
         &self,
         company: &Company,
         config: ClientConfig,
         cancel: &CancellationToken,
     ) -> Result<KsefClient> {
-        let token = self.saved_token(company).await?;
-        self.signed_in_client(company, token, config, cancel).await
+        let credentials = self.saved_credentials(company).await?;
+        self.signed_in_client(company, credentials, config, cancel)
+            .await
     }
 
     async fn vault_save(&self, key: VaultKey, token: SecretString) -> Result<()> {
@@ -972,27 +1001,73 @@ impl Desk {
     }
 }
 
-/// A client signed in with `token` to `nip`'s context: the one place the app
-/// authenticates, for a token being tested and for a stored company alike.
+/// What a stored company (or one being tested) signs in with. Debug prints no secret.
+#[derive(Clone)]
+pub(crate) enum SavedCredentials {
+    Token(SecretString),
+    Certificate(Arc<SigningCredential>),
+}
+
+impl SavedCredentials {
+    /// The token, when the company signs in with one.
+    pub(crate) fn token(&self) -> Option<&SecretString> {
+        match self {
+            SavedCredentials::Token(token) => Some(token),
+            SavedCredentials::Certificate(_) => None,
+        }
+    }
+}
+
+/// A client signed in with `credentials` to `nip`'s context: the one place the app
+/// authenticates, for credentials being tested and for a stored company alike.
 async fn sign_in(
     environment_kind: KsefEnvironment,
     base_url: Option<&str>,
     nip: &Nip,
-    token: SecretString,
+    credentials: SavedCredentials,
     config: ClientConfig,
     cancel: &CancellationToken,
 ) -> Result<KsefClient> {
     let env = environment(environment_kind, base_url)?;
     let client = KsefClient::new(env, config).map_err(|e| from_ksef(e, nip))?;
-    client
-        .authenticate_with_token(nip.as_str(), token, cancel)
-        .await
-        .map_err(|e| from_ksef(e, nip))?;
+    match credentials {
+        SavedCredentials::Token(token) => client
+            .authenticate_with_token(nip.as_str(), token, cancel)
+            .await
+            .map_err(|e| from_ksef(e, nip))?,
+        SavedCredentials::Certificate(credential) => {
+            let subject = crate::credentials::import::subject_type(credential.certificate());
+            client
+                .authenticate_with_certificate(nip.as_str(), credential, subject, cancel)
+                .await
+                .map_err(|e| from_ksef_certificate(e, nip))?
+        }
+    };
     Ok(client)
 }
 
+/// [`from_ksef`] for a certificate sign-in: KSeF's refusal is about the certificate,
+/// not a token, so its own code and words are kept.
+fn from_ksef_certificate(error: KsefError, nip: &Nip) -> CoreError {
+    match error {
+        KsefError::AuthenticationFailed { status } if !matches!(status.code, 415 | 500 | 550) => {
+            CoreError::KsefFailed {
+                detail: format!(
+                    "{} {} {}",
+                    status.code,
+                    status.description,
+                    status.details.join("; ")
+                )
+                .trim_end()
+                .to_owned(),
+            }
+        }
+        other => from_ksef(other, nip),
+    }
+}
+
 /// Runs a keychain call on the blocking pool (Secret Service may wait for a prompt).
-async fn run_blocking<T: Send + 'static>(
+pub(crate) async fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> std::result::Result<T, VaultError> + Send + 'static,
 ) -> std::result::Result<T, VaultError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {

@@ -47,6 +47,7 @@ pub use costs::{
     CostQuery, PaymentInput,
 };
 pub use credentials::{CompanyCredentials, CredentialAlert};
+pub use demo::DEMO_NIP;
 pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
     CertificateSource, Company, ContentState, Contractor, CostCounts, CostFilter, CostFlag,

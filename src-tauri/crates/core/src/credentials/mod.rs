@@ -13,11 +13,18 @@
 
 pub mod cutoff;
 pub mod expiry;
+pub mod import;
+
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use desk_store::{CredentialMethod, Role};
+use desk_store::{CredentialMethod, NewAuditEntry, Role};
+use ksef_client::CancellationToken;
 
-use crate::{Desk, Result};
+use crate::access::authorize;
+use crate::connection::{interactive_config, run_blocking, SavedCredentials};
+use crate::vault::VaultKey;
+use crate::{CoreError, Desk, Nip, Result};
 pub use cutoff::{token_cutoff, token_days_left, TOKEN_LAST_DAY};
 pub use expiry::{CertificateExpiry, ExpiryLevel};
 
@@ -107,5 +114,67 @@ impl Desk {
             certificate_expiry,
             can_manage: roles.contains(&Role::Admin),
         })
+    }
+}
+
+impl Desk {
+    /// Moves the company to a certificate: reads the files and names every problem
+    /// ([`CoreError::CertificateRefused`]), signs in to KSeF with it for real, then keeps
+    /// the private key in the keychain and the public certificate in the store. Only the
+    /// company's administrator may. The token stays in the keychain, so nothing is lost
+    /// and moving back works until the cut-off; the files and password are dropped here.
+    pub async fn use_certificate(
+        &self,
+        company_id: i64,
+        files: import::CertificateFiles,
+        cancel: &CancellationToken,
+    ) -> Result<CompanyCredentials> {
+        let now = self.clock().now();
+        self.store()
+            .write(|tx| Ok(authorize(tx, now, company_id, Role::Admin).map(|_| ())))??;
+        let company = self.store().read(|tx| tx.company(company_id))?;
+        let nip = Nip::parse(&company.nip)?;
+        let checked = import::check(&files, nip.as_str(), now)
+            .map_err(|issue| CoreError::CertificateRefused(vec![issue]))?;
+        drop(files);
+        let blocking: Vec<_> = checked
+            .issues
+            .iter()
+            .filter(|issue| issue.blocks())
+            .cloned()
+            .collect();
+        if !blocking.is_empty() {
+            return Err(CoreError::CertificateRefused(blocking));
+        }
+        let credential = Arc::new(checked.credential);
+        let client = self
+            .signed_in_client(
+                &company,
+                SavedCredentials::Certificate(Arc::clone(&credential)),
+                interactive_config(),
+                cancel,
+            )
+            .await?;
+        if let Err(error) = client.logout(cancel).await {
+            tracing::debug!(%error, "ending the test authentication failed");
+        }
+        let key = VaultKey::new(nip, company.ksef_environment);
+        let der = credential.private_key_pkcs8_der();
+        let vault = Arc::clone(self.vault_arc());
+        run_blocking(move || vault.save_private_key(&key, &der)).await?;
+        let stored = import::stored(credential.certificate(), checked.source);
+        self.store().write(|tx| {
+            tx.set_company_certificate(company_id, &stored, now)?;
+            tx.append_audit(&NewAuditEntry {
+                at: now,
+                user_id: None,
+                company_id: Some(company_id),
+                action: "company.certificate_set",
+                detail: &format!("fingerprint={}", stored.fingerprint_sha256),
+            })
+        })?;
+        self.remember_connection(company_id, true);
+        tracing::info!(company_id, "company signs in with a certificate");
+        self.credentials(company_id)
     }
 }
