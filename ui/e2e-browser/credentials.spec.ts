@@ -46,3 +46,49 @@ test("the wizard labels the token with its last day", async ({ page }) => {
   await page.getByTestId("wizard-next").click();
   await expect(page.getByTestId("wizard-token-cutoff")).toHaveText("działa do 31.12.2026");
 });
+
+test("an administrator moves a token company to a certificate", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("nav-settings").click();
+  const panel = page.getByTestId("credentials-panel");
+  await expect(panel.getByTestId("certificate-guide")).toContainText(
+    "Jak uzyskać certyfikat KSeF?",
+  );
+  await panel.getByTestId("credentials-switch").click();
+  await expect(panel.getByTestId("certificate-submit")).toBeDisabled();
+  await panel.getByTestId("certificate-choose").click();
+  await expect(panel.getByTestId("certificate-path")).toHaveValue("/home/anna/ksef/anna.crt");
+  await panel.getByTestId("certificate-key-choose").click();
+  await expect(panel.getByTestId("certificate-key-path")).toHaveValue("/home/anna/ksef/anna.key");
+
+  await panel.getByTestId("certificate-password").fill("zle");
+  await panel.getByTestId("certificate-submit").click();
+  await expect(panel.getByTestId("certificate-error")).toHaveText(
+    "Hasło jest nieprawidłowe. Sprawdź wielkość liter i układ klawiatury.",
+  );
+
+  await panel.getByTestId("certificate-password").fill("Tajne-Haslo");
+  await panel.getByTestId("certificate-submit").click();
+  await expect(panel.getByTestId("credentials-notice")).toContainText(
+    "Firma loguje się teraz certyfikatem",
+  );
+  await expect(panel.getByTestId("credentials-method")).toHaveText("Certyfikat KSeF");
+  await expect(page.getByTestId("status-credentials")).toHaveText(
+    "Certyfikat KSeF wygasa za 6 dni",
+  );
+});
+
+test("checking a certificate shows progress and can be cancelled", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("nav-settings").click();
+  const panel = page.getByTestId("credentials-panel");
+  await panel.getByTestId("credentials-switch").click();
+  await panel.getByTestId("certificate-kind-pkcs12").click();
+  await expect(panel.getByTestId("certificate-key-path")).toHaveCount(0);
+  await panel.getByTestId("certificate-path").fill("/home/anna/pieczec.p12");
+  await panel.getByTestId("certificate-password").fill("slow");
+  await panel.getByTestId("certificate-submit").click();
+  await expect(panel).toContainText("Sprawdzam certyfikat i loguję się do KSeF");
+  await panel.getByRole("button", { name: "Anuluj" }).click();
+  await expect(panel.getByTestId("certificate-error")).toBeVisible();
+});

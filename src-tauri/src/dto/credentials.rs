@@ -3,7 +3,7 @@
 
 use desk_core::credentials::{CertificateExpiry, ExpiryLevel};
 use desk_core::{CertificateSource, CompanyCredentials, CredentialAlert, CredentialMethod};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 #[derive(Debug, Clone, Copy, Serialize, Type)]
@@ -160,4 +160,38 @@ fn certificate(cert: &desk_core::StoredCertificate, expiry: CertificateExpiry) -
         days_left: expiry.days_left,
         level: expiry.level.into(),
     }
+}
+
+/// Which file the native dialog asks for.
+#[derive(Debug, Clone, Copy, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CertificateFileKindDto {
+    /// `.crt/.cer/.pem`
+    Certificate,
+    /// `.key`
+    PrivateKey,
+    /// `.p12/.pfx`
+    Pkcs12,
+}
+
+/// "Use this certificate": the chosen files (paths the app reads itself) and the
+/// password. Deliberately not `Debug`: it holds the password, which crosses IPC once
+/// and is dropped after the import.
+#[derive(Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateRequestDto {
+    /// A KSeF certificate (certificate + key files) or a PKCS#12 file.
+    pub kind: CertificateKindDto,
+    /// The certificate file, or the PKCS#12 file.
+    pub certificate_path: String,
+    /// The private key file (KSeF certificate only).
+    pub private_key_path: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CertificateKindDto {
+    Ksef,
+    Pkcs12,
 }

@@ -39,6 +39,16 @@ export const commands = {
 	disconnectCompany: (companyId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_company", { companyId })),
 	/**  Settings → the company's credentials: method, certificate, days left. No secret. */
 	companyCredentials: (companyId: number) => typedError<CredentialsDto, IpcError>(__TAURI_INVOKE("company_credentials", { companyId })),
+	/**
+	 *  Opens the system's file dialog for one certificate file; the chosen path, or
+	 *  nothing when the user cancelled. The file is read later, by `use_certificate`.
+	 */
+	chooseCertificateFile: (kind: CertificateFileKindDto) => typedError<string | null, IpcError>(__TAURI_INVOKE("choose_certificate_file", { kind })),
+	/**
+	 *  Moves the company to the certificate in the chosen files: every problem named,
+	 *  a real sign-in, then the key to the keychain. The password is dropped afterwards.
+	 */
+	useCertificate: (operationId: number, companyId: number, request: CertificateRequestDto) => typedError<CredentialsDto, IpcError>(__TAURI_INVOKE("use_certificate", { operationId, companyId, request })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	/**  Every company at once: counts and connection (the bookkeeper's view). */
 	overview: () => typedError<CompanyOverviewDto[], IpcError>(__TAURI_INVOKE("overview")),
@@ -116,6 +126,32 @@ export type CertificateDto = {
 	notAfter: string,
 	daysLeft: number,
 	level: ExpiryLevelDto,
+};
+
+/**  Which file the native dialog asks for. */
+export type CertificateFileKindDto = 
+/**  `.crt/.cer/.pem` */
+"certificate" | 
+/**  `.key` */
+"privateKey" | 
+/**  `.p12/.pfx` */
+"pkcs12";
+
+export type CertificateKindDto = "ksef" | "pkcs12";
+
+/**
+ *  "Use this certificate": the chosen files (paths the app reads itself) and the
+ *  password. Deliberately not `Debug`: it holds the password, which crosses IPC once
+ *  and is dropped after the import.
+ */
+export type CertificateRequestDto = {
+	/**  A KSeF certificate (certificate + key files) or a PKCS#12 file. */
+	kind: CertificateKindDto,
+	/**  The certificate file, or the PKCS#12 file. */
+	certificatePath: string,
+	/**  The private key file (KSeF certificate only). */
+	privateKeyPath: string | null,
+	password: string | null,
 };
 
 export type CertificateSourceDto = 

@@ -11,6 +11,7 @@ import type {
   CompanyOverviewDto,
   CompanyTokenDto,
   CredentialsDto,
+  CertificateRequestDto,
   IpcError,
   RoleDto,
   LocaleDto,
@@ -98,9 +99,13 @@ const tokens: CompanyTokenDto[] = [
 ];
 
 /** The demo company is still on a token; the flower shop's certificate ends in 6 days. */
-function credentialsOf(companyId: number, hasSecret: boolean): CredentialsDto {
+function credentialsOf(
+  companyId: number,
+  hasSecret: boolean,
+  certificate = companyId === 2,
+): CredentialsDto {
   const common = { companyId, hasSecret, tokenLastDay: "2026-12-31", tokenDaysLeft: 27 };
-  if (companyId !== 2) {
+  if (!certificate) {
     return {
       ...common,
       method: "token",
@@ -125,7 +130,8 @@ function credentialsOf(companyId: number, hasSecret: boolean): CredentialsDto {
       level: "within7Days",
     },
     alert: { kind: "certificateExpiring", daysLeft: 6, level: "within7Days" },
-    canManage: false,
+    // The flower shop's books are kept here by a costs clerk only.
+    canManage: companyId !== 2,
   };
 }
 
@@ -133,6 +139,9 @@ export function installMockIpc(): void {
   let locale: LocaleDto = "pl";
   let activeCompanyId = 1;
   const connected = new Set<number>();
+  const onCertificate = new Set<number>([2]);
+  const credentials = (id: number) =>
+    credentialsOf(id, connected.has(id) || onCertificate.has(id), onCertificate.has(id));
 
   const notFound = (id: unknown): IpcError => ({
     kind: "notFound",
@@ -175,10 +184,21 @@ export function installMockIpc(): void {
           environment: company(activeCompanyId).environment,
           connection: connected.has(activeCompanyId) ? "online" : "notConnected",
           queued: 0,
-          credentialAlert: credentialsOf(activeCompanyId, connected.has(activeCompanyId)).alert,
+          credentialAlert: credentials(activeCompanyId).alert,
         } satisfies StatusDto;
+      case "choose_certificate_file":
+        // The real app opens the system's dialog; the mock picks a fixed file.
+        return a.kind === "privateKey" ? "/home/anna/ksef/anna.key" : "/home/anna/ksef/anna.crt";
+      case "use_certificate": {
+        const id = company(a.companyId).id;
+        const result = useCertificate(a.request as CertificateRequestDto, locale);
+        if (result instanceof Promise) return result;
+        onCertificate.add(id);
+        connected.add(id);
+        return credentials(id);
+      }
       case "company_credentials":
-        return credentialsOf(company(a.companyId).id, connected.has(company(a.companyId).id));
+        return credentials(company(a.companyId).id);
       case "set_locale":
         locale = a.locale as LocaleDto;
         return locale;
@@ -244,6 +264,24 @@ export function installMockIpc(): void {
       }
     }
   });
+}
+
+/** Passwords the mock understands: "zle" is wrong, "slow" never answers; else it works. */
+function useCertificate(request: CertificateRequestDto, locale: LocaleDto): null | Promise<never> {
+  if (request.password === "slow") return new Promise(() => {});
+  if (request.password === "zle") {
+    const message =
+      locale === "pl"
+        ? "Hasło jest nieprawidłowe. Sprawdź wielkość liter i układ klawiatury."
+        : "The password is wrong. Check letter case and the keyboard layout.";
+    throw {
+      kind: "validation",
+      code: "certificate_refused",
+      message,
+      fields: [{ field: "password", code: "wrong_password", message }],
+    } satisfies IpcError;
+  }
+  return null;
 }
 
 /** Tokens the mock understands: "sim-token-full", "read-only", "expired"; "slow" never answers. */
