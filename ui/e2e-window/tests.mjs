@@ -193,11 +193,16 @@ export const tests = [
       );
       await win.click("[data-testid=nav-settings]");
       await win.click("[data-testid=tokens-load]");
-      // GET /tokens over loopback: the demo token holds every permission, so it is listed.
+      // GET /tokens over loopback, signed in with the demo company's certificate: the
+      // simulator's demo token is listed with every permission, and none is the app's
+      // own any more (the app signs in with the certificate).
       await win.until(
         () => win.text("[data-testid=tokens-list]"),
-        (t) => t.includes("Używany przez aplikację") && t.includes("Zarządzanie uprawnieniami"),
-        "the app's own token with its permissions",
+        (t) =>
+          t.includes("Token firmy demonstracyjnej") &&
+          t.includes("Zarządzanie uprawnieniami") &&
+          !t.includes("Używany przez aplikację"),
+        "the company's tokens with their permissions",
         15_000,
       );
     },
