@@ -175,6 +175,21 @@ async fn an_unusable_certificate_is_refused_naming_every_problem_and_nothing_cha
     assert_eq!(vault.len(), 1, "only the token");
     let key = VaultKey::new(Nip::parse(&sim.nip).unwrap(), KsefEnvironment::Simulator);
     assert!(vault.load_private_key(&key).unwrap().is_none());
+
+    // Only the company's administrator changes how it signs in: a sales clerk is
+    // refused before any file is read.
+    crate::roles::act_as(&dir, "clerk", &[desk_core::Role::Sales]);
+    assert!(!desk.credentials(id).unwrap().can_manage);
+    let error = desk
+        .use_certificate(
+            id,
+            pem_files(f, "other.crt", "other.key", "Tajne-Haslo"),
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "forbidden");
+    assert_eq!(error.kind(), ErrorKind::Permission);
 }
 
 /// The "done when": a token company moves to a certificate the simulator issued,
