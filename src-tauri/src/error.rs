@@ -68,6 +68,16 @@ impl IpcError {
                     code: problem.code().to_owned(),
                     message: problem.message(locale),
                 }))
+                .chain(
+                    error
+                        .certificate_issues()
+                        .iter()
+                        .map(|issue| FieldErrorDto {
+                            field: issue.field().to_owned(),
+                            code: issue.code().to_owned(),
+                            message: issue.message(locale),
+                        }),
+                )
                 .collect(),
         }
     }

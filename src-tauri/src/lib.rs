@@ -50,9 +50,29 @@ async fn connect_demo(desk: Arc<Desk>, simulator: Arc<simulator::BuiltInSimulato
             return;
         }
     };
+    // The demo company signs in as every company will from 2027: with a certificate
+    // the simulator issues at each start (its CA lives as long as the process).
+    let issued = handle.issue_certificate(
+        desk_core::DEMO_NIP,
+        ksef_sim::CertificateKind::Authentication,
+    );
+    let by_certificate = match issued {
+        Ok((certificate, key)) => desk
+            .connect_demo_company_by_certificate(&handle.base_url, certificate, key)
+            .await
+            .map_err(|error| error.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    match by_certificate {
+        Ok(()) => {
+            tracing::info!("demo company signed in to the built-in simulator with a certificate");
+            return;
+        }
+        Err(error) => tracing::error!("the demo company's certificate sign-in failed: {error}"),
+    }
     let token = desk_core::SecretString::from(handle.token.clone());
     match desk.connect_demo_company(&handle.base_url, token).await {
-        Ok(()) => tracing::info!("demo company connected to the built-in simulator"),
+        Ok(()) => tracing::info!("demo company connected to the built-in simulator with a token"),
         Err(error) => tracing::error!("connecting the demo company failed: {error}"),
     }
 }
@@ -127,6 +147,10 @@ pub fn run() {
                 }
                 tauri::async_runtime::spawn(retrieve_costs_on_schedule(handle, desk.clone()));
             }
+            tauri::async_runtime::spawn(notify::certificate_expiry_loop(
+                app.handle().clone(),
+                desk.clone(),
+            ));
             // The outbox sender and end-of-day runs: they outlive every window and
             // stop with the process; the outbox makes an abrupt stop safe.
             let sender = desk.clone();

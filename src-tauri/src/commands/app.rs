@@ -17,6 +17,7 @@ pub async fn startup(state: State<'_, AppState>) -> Result<StartupDto, IpcError>
             active_company_id: desk.active_company()?.map(|c| c.id),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             demo,
+            token_last_day: desk_core::credentials::TOKEN_LAST_DAY.to_string(),
         })
     })
     .await

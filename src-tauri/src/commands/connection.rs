@@ -6,6 +6,7 @@ use ksef_sim::{Permission, SimHandle, TokenSpec};
 use tauri::State;
 
 use super::cancellable;
+use crate::dto::credentials::CredentialsDto;
 use crate::dto::{CompanyDto, ConnectionReportDto, ConnectionRequestDto, NewCompanyDto};
 use crate::error::IpcError;
 use crate::AppState;
@@ -131,6 +132,20 @@ pub async fn disconnect_company(
     company_id: i64,
 ) -> Result<(), IpcError> {
     super::with_desk(&state, move |desk| desk.disconnect(company_id)).await
+}
+
+/// Settings → the company's credentials: method, certificate, days left. No secret.
+#[tauri::command]
+#[specta::specta]
+pub async fn company_credentials(
+    state: State<'_, AppState>,
+    company_id: i64,
+) -> Result<CredentialsDto, IpcError> {
+    super::with_desk(&state, move |desk| {
+        desk.credentials(company_id)
+            .map(|c| CredentialsDto::from(&c))
+    })
+    .await
 }
 
 /// The built-in simulator, started on first need.

@@ -5,6 +5,7 @@ mod companies;
 mod connection;
 mod contractors;
 mod costs;
+mod credentials;
 mod dashboard;
 mod sales;
 mod tokens;
@@ -32,6 +33,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connection::simulator_token,
             connection::replace_token,
             connection::disconnect_company,
+            connection::company_credentials,
+            credentials::choose_certificate_file,
+            credentials::use_certificate,
             dashboard::dashboard,
             dashboard::overview,
             contractors::list_contractors,

@@ -2,6 +2,7 @@
 //! are generated from them, and the core's domain types stay free of serde.
 
 pub mod costs;
+pub mod credentials;
 pub mod tokens;
 
 use desk_core::{
@@ -124,6 +125,9 @@ pub struct StartupDto {
     pub version: String,
     /// The app runs on the demo profile (`--demo`): demo data may be reset.
     pub demo: bool,
+    /// The last day KSeF accepts token sign-in, `YYYY-MM-DD` (the wizard's label; the
+    /// UI never keeps its own copy of the date).
+    pub token_last_day: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Type)]
@@ -140,6 +144,8 @@ pub struct StatusDto {
     pub environment: Option<EnvironmentDto>,
     pub connection: ConnectionDto,
     pub queued: u32,
+    /// The active company's sign-in warning (token cut-off, certificate expiry).
+    pub credential_alert: Option<credentials::CredentialAlertDto>,
 }
 
 impl From<StatusSummary> for StatusDto {
@@ -152,6 +158,7 @@ impl From<StatusSummary> for StatusDto {
                 ConnectionState::Unavailable => ConnectionDto::Unavailable,
             },
             queued: status.queued,
+            credential_alert: status.credential_alert.map(Into::into),
         }
     }
 }

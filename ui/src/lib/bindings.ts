@@ -37,6 +37,18 @@ export const commands = {
 	 *  documents stay.
 	 */
 	disconnectCompany: (companyId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_company", { companyId })),
+	/**  Settings → the company's credentials: method, certificate, days left. No secret. */
+	companyCredentials: (companyId: number) => typedError<CredentialsDto, IpcError>(__TAURI_INVOKE("company_credentials", { companyId })),
+	/**
+	 *  Opens the system's file dialog for one certificate file; the chosen path, or
+	 *  nothing when the user cancelled. The file is read later, by `use_certificate`.
+	 */
+	chooseCertificateFile: (kind: CertificateFileKindDto) => typedError<string | null, IpcError>(__TAURI_INVOKE("choose_certificate_file", { kind })),
+	/**
+	 *  Moves the company to the certificate in the chosen files: every problem named,
+	 *  a real sign-in, then the key to the keychain. The password is dropped afterwards.
+	 */
+	useCertificate: (operationId: number, companyId: number, request: CertificateRequestDto) => typedError<CertificateSwitchDto, IpcError>(__TAURI_INVOKE("use_certificate", { operationId, companyId, request })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	/**  Every company at once: counts and connection (the bookkeeper's view). */
 	overview: () => typedError<CompanyOverviewDto[], IpcError>(__TAURI_INVOKE("overview")),
@@ -100,6 +112,58 @@ export type CatchUpDto = {
 	scheduled: string,
 	ran: string,
 	documents: number,
+};
+
+/**  The public certificate's facts, as KSeF shows them. */
+export type CertificateDto = {
+	source: CertificateSourceDto,
+	subject: string,
+	issuer: string,
+	serialHex: string,
+	fingerprintSha256: string,
+	keyAlgorithm: string,
+	notBefore: string,
+	notAfter: string,
+	daysLeft: number,
+	level: ExpiryLevelDto,
+};
+
+/**  Which file the native dialog asks for. */
+export type CertificateFileKindDto = 
+/**  `.crt/.cer/.pem` */
+"certificate" | 
+/**  `.key` */
+"privateKey" | 
+/**  `.p12/.pfx` */
+"pkcs12";
+
+export type CertificateKindDto = "ksef" | "pkcs12";
+
+/**
+ *  "Use this certificate": the chosen files (paths the app reads itself) and the
+ *  password. Deliberately not `Debug`: it holds the password, which crosses IPC once
+ *  and is dropped after the import.
+ */
+export type CertificateRequestDto = {
+	/**  A KSeF certificate (certificate + key files) or a PKCS#12 file. */
+	kind: CertificateKindDto,
+	/**  The certificate file, or the PKCS#12 file. */
+	certificatePath: string,
+	/**  The private key file (KSeF certificate only). */
+	privateKeyPath: string | null,
+	password: string | null,
+};
+
+export type CertificateSourceDto = 
+/**  A KSeF certificate (.crt + .key). */
+"ksef" | 
+/**  A qualified certificate or company seal (PKCS#12). */
+"qualified";
+
+/**  A company moved to a certificate, and what its person may do in KSeF. */
+export type CertificateSwitchDto = {
+	credentials: CredentialsDto,
+	report: ConnectionReportDto,
 };
 
 export type CheckStateDto = "yes" | "no" | "unknown";
@@ -321,6 +385,35 @@ export type CostSyncStatusDto = {
 	lastError: string | null,
 };
 
+export type CredentialAlertDto = {
+	kind: CredentialAlertKindDto,
+	daysLeft: number,
+	level: ExpiryLevelDto,
+};
+
+export type CredentialAlertKindDto = 
+/**  Still on a KSeF token: `daysLeft` to the cut-off. */
+"tokenCutoff" | 
+/**  The certificate ends in `daysLeft` days (`level` says how loud). */
+"certificateExpiring";
+
+export type CredentialMethodDto = "token" | "certificate";
+
+/**  Settings → the company's credentials. */
+export type CredentialsDto = {
+	companyId: number,
+	method: CredentialMethodDto,
+	/**  Whether the keychain holds the token or private key the method needs. */
+	hasSecret: boolean,
+	certificate: CertificateDto | null,
+	/**  The last day of token sign-in, `YYYY-MM-DD` (Polish calendar). */
+	tokenLastDay: string,
+	tokenDaysLeft: number,
+	alert: CredentialAlertDto | null,
+	/**  Only the company's administrator changes credentials. */
+	canManage: boolean,
+};
+
 export type DashboardDto = {
 	company: CompanyDto,
 	sales: SalesCountsDto,
@@ -347,6 +440,8 @@ export type DraftLineDto = {
 };
 
 export type EnvironmentDto = "test" | "demo" | "production" | "simulator";
+
+export type ExpiryLevelDto = "fine" | "within30Days" | "within7Days" | "within1Day" | "expired";
 
 export type FeatureCheckDto = {
 	code: string,
@@ -543,12 +638,19 @@ export type StartupDto = {
 	version: string,
 	/**  The app runs on the demo profile (`--demo`): demo data may be reset. */
 	demo: boolean,
+	/**
+	 *  The last day KSeF accepts token sign-in, `YYYY-MM-DD` (the wizard's label; the
+	 *  UI never keeps its own copy of the date).
+	 */
+	tokenLastDay: string,
 };
 
 export type StatusDto = {
 	environment: EnvironmentDto | null,
 	connection: ConnectionDto,
 	queued: number,
+	/**  The active company's sign-in warning (token cut-off, certificate expiry). */
+	credentialAlert: CredentialAlertDto | null,
 };
 
 export type TokenStateDto = "pending" | "active" | "revoking" | "revoked" | "failed" | "unknown";

@@ -35,6 +35,14 @@ export function formatDateTime(iso: string, locale: Locale): string {
   }).format(date);
 }
 
+/** A calendar day (`YYYY-MM-DD`, no time zone) as the locale writes it: 31.12.2026. */
+export function formatDay(day: string, locale: Locale): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return day;
+  const [, year, month, date] = match;
+  return locale === "pl" ? `${date}.${month}.${year}` : `${date}/${month}/${year}`;
+}
+
 /** Case- and diacritic-insensitive matching, so "lodz" finds "Łódź". */
 export function foldForSearch(text: string): string {
   return text

@@ -10,6 +10,9 @@ import type {
   DashboardDto,
   CompanyOverviewDto,
   CompanyTokenDto,
+  CredentialsDto,
+  CertificateRequestDto,
+  CertificateSwitchDto,
   IpcError,
   RoleDto,
   LocaleDto,
@@ -96,10 +99,50 @@ const tokens: CompanyTokenDto[] = [
   },
 ];
 
+/** The demo company is still on a token; the flower shop's certificate ends in 6 days. */
+function credentialsOf(
+  companyId: number,
+  hasSecret: boolean,
+  certificate = companyId === 2,
+): CredentialsDto {
+  const common = { companyId, hasSecret, tokenLastDay: "2026-12-31", tokenDaysLeft: 27 };
+  if (!certificate) {
+    return {
+      ...common,
+      method: "token",
+      certificate: null,
+      alert: { kind: "tokenCutoff", daysLeft: 27, level: "within30Days" },
+      canManage: true,
+    };
+  }
+  return {
+    ...common,
+    method: "certificate",
+    certificate: {
+      source: "ksef",
+      subject: "CN=Anna Nowak, serialNumber=TINPL-7740001454, C=PL",
+      issuer: "CN=CCK MF KSeF, O=Ministerstwo Finansów, C=PL",
+      serialHex: "5A3C19F0",
+      fingerprintSha256: "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+      keyAlgorithm: "EC P-256",
+      notBefore: "2025-12-10T00:00:00Z",
+      notAfter: "2026-12-10T00:00:00Z",
+      daysLeft: 6,
+      level: "within7Days",
+    },
+    alert: { kind: "certificateExpiring", daysLeft: 6, level: "within7Days" },
+    // The flower shop's books are kept here by a costs clerk only.
+    canManage: companyId !== 2,
+  };
+}
+
 export function installMockIpc(): void {
   let locale: LocaleDto = "pl";
   let activeCompanyId = 1;
   const connected = new Set<number>();
+  const onCertificate = new Set<number>([2]);
+  const credentials = (id: number) =>
+    credentialsOf(id, connected.has(id) || onCertificate.has(id), onCertificate.has(id));
 
   const notFound = (id: unknown): IpcError => ({
     kind: "notFound",
@@ -132,6 +175,7 @@ export function installMockIpc(): void {
           activeCompanyId,
           version: "0.1.0",
           demo: true,
+          tokenLastDay: "2026-12-31",
         } satisfies StartupDto;
       case "reset_demo":
         // The real app restarts here; the mock never answers, like a window about to close.
@@ -141,7 +185,24 @@ export function installMockIpc(): void {
           environment: company(activeCompanyId).environment,
           connection: connected.has(activeCompanyId) ? "online" : "notConnected",
           queued: 0,
+          credentialAlert: credentials(activeCompanyId).alert,
         } satisfies StatusDto;
+      case "choose_certificate_file":
+        // The real app opens the system's dialog; the mock picks a fixed file.
+        return a.kind === "privateKey" ? "/home/anna/ksef/anna.key" : "/home/anna/ksef/anna.crt";
+      case "use_certificate": {
+        const id = company(a.companyId).id;
+        const result = useCertificate(a.request as CertificateRequestDto, locale);
+        if (result instanceof Promise) return result;
+        onCertificate.add(id);
+        connected.add(id);
+        return {
+          credentials: credentials(id),
+          report: testConnection("sim-token-full", locale) as ConnectionReportDto,
+        } satisfies CertificateSwitchDto;
+      }
+      case "company_credentials":
+        return credentials(company(a.companyId).id);
       case "set_locale":
         locale = a.locale as LocaleDto;
         return locale;
@@ -207,6 +268,24 @@ export function installMockIpc(): void {
       }
     }
   });
+}
+
+/** Passwords the mock understands: "zle" is wrong, "slow" never answers; else it works. */
+function useCertificate(request: CertificateRequestDto, locale: LocaleDto): null | Promise<never> {
+  if (request.password === "slow") return new Promise(() => {});
+  if (request.password === "zle") {
+    const message =
+      locale === "pl"
+        ? "Hasło jest nieprawidłowe. Sprawdź wielkość liter i układ klawiatury."
+        : "The password is wrong. Check letter case and the keyboard layout.";
+    throw {
+      kind: "validation",
+      code: "certificate_refused",
+      message,
+      fields: [{ field: "password", code: "wrong_password", message }],
+    } satisfies IpcError;
+  }
+  return null;
 }
 
 /** Tokens the mock understands: "sim-token-full", "read-only", "expired"; "slow" never answers. */

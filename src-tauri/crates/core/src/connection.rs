@@ -33,11 +33,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use desk_store::{Company, KsefEnvironment, NewAuditEntry, NewCompany, Role, Timestamp};
+use desk_store::{
+    Company, CredentialMethod, KsefEnvironment, NewAuditEntry, NewCompany, Role, Timestamp,
+};
 use ksef_client::{
     token_reference, CancellationToken, ClientConfig, Environment, KsefClient, KsefError,
     PollPolicy, RetryPolicy, TokenPermission,
 };
+use ksef_xades::SigningCredential;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::nip::NipError;
@@ -136,6 +139,21 @@ impl KsefPermission {
             KsefPermission::SubunitManage => "SubunitManage",
             KsefPermission::EnforcementOperations => "EnforcementOperations",
         }
+    }
+
+    /// The same right as KSeF names it for a person's permissions in a context.
+    pub(crate) fn from_scope(scope: &ksef_client::PermissionScope) -> Option<KsefPermission> {
+        use ksef_client::PermissionScope as S;
+        Some(match scope {
+            S::InvoiceWrite => KsefPermission::InvoiceWrite,
+            S::InvoiceRead => KsefPermission::InvoiceRead,
+            S::Introspection => KsefPermission::Introspection,
+            S::CredentialsRead => KsefPermission::CredentialsRead,
+            S::CredentialsManage => KsefPermission::CredentialsManage,
+            S::SubunitManage => KsefPermission::SubunitManage,
+            S::EnforcementOperations => KsefPermission::EnforcementOperations,
+            S::VatUeManage | S::Other => return None,
+        })
     }
 
     pub(crate) fn wire(self) -> TokenPermission {
@@ -671,6 +689,40 @@ pub(crate) fn from_ksef(error: KsefError, nip: &Nip) -> CoreError {
     }
 }
 
+/// What `granted` (`None`: KSeF did not tell) means for every permission and feature.
+pub(crate) fn report(
+    nip: Nip,
+    environment: KsefEnvironment,
+    granted: Option<&[KsefPermission]>,
+    checked_at: Timestamp,
+) -> ConnectionReport {
+    let permissions: Vec<PermissionCheck> = KsefPermission::ALL
+        .iter()
+        .map(|&permission| PermissionCheck {
+            permission,
+            state: match granted {
+                Some(granted) if granted.contains(&permission) => PermissionState::Granted,
+                Some(_) => PermissionState::Missing,
+                None => PermissionState::Unknown,
+            },
+        })
+        .collect();
+    let features = AppFeature::ALL
+        .iter()
+        .map(|&feature| FeatureCheck {
+            feature,
+            state: feature_state(feature, &permissions),
+        })
+        .collect();
+    ConnectionReport {
+        nip,
+        environment,
+        permissions,
+        features,
+        checked_at,
+    }
+}
+
 fn feature_state(feature: AppFeature, permissions: &[PermissionCheck]) -> FeatureState {
     let states: Vec<PermissionState> = feature
         .requires_any_of()
@@ -809,23 +861,31 @@ impl Desk {
         Ok(report)
     }
 
-    /// Removes the company's token from the keychain (idempotent). The company and its
+    /// Removes the company's token and private key from the keychain (idempotent). The company and its
     /// documents stay; sending and receiving stop until a token is saved again.
     pub fn disconnect(&self, company_id: i64) -> Result<()> {
         let company = self.store().read(|tx| tx.company(company_id))?;
         let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
-        let existed = self.vault().delete(&key)?;
+        let token_existed = self.vault().delete(&key)?;
+        let key_existed = self.vault().delete_private_key(&key)?;
+        let existed = token_existed || key_existed;
         self.remember_connection(company.id, false);
         self.audit(company.id, "company.disconnected", company.ksef_environment)?;
         tracing::info!(company_id, existed, "company disconnected from KSeF");
         Ok(())
     }
 
-    /// Whether the keychain holds a token for the company (its NIP and environment).
+    /// Whether the keychain holds the secret the company signs in with (its NIP and
+    /// environment): the token, or the certificate's private key.
     pub fn is_connected(&self, company_id: i64) -> Result<bool> {
-        let company = self.store().read(|tx| tx.company(company_id))?;
+        let (company, method) = self
+            .store()
+            .read(|tx| Ok((tx.company(company_id)?, tx.company_credentials(company_id)?)))?;
         let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
-        Ok(self.vault().load(&key)?.is_some())
+        Ok(match method {
+            CredentialMethod::Token => self.vault().load(&key)?.is_some(),
+            CredentialMethod::Certificate(_) => self.vault().load_private_key(&key)?.is_some(),
+        })
     }
 
     fn audit(
@@ -852,7 +912,7 @@ impl Desk {
             request.environment,
             request.base_url.as_deref(),
             &request.nip,
-            request.token.clone(),
+            SavedCredentials::Token(request.token.clone()),
             interactive_config(),
             &cancel,
         )
@@ -874,38 +934,23 @@ impl Desk {
         if let Err(error) = client.logout(&cancel).await {
             tracing::debug!(%error, "ending the test authentication failed");
         }
-        let permissions: Vec<PermissionCheck> = KsefPermission::ALL
-            .iter()
-            .map(|&permission| PermissionCheck {
-                permission,
-                state: match &granted {
-                    Some(granted) if granted.contains(&permission.wire()) => {
-                        PermissionState::Granted
-                    }
-                    Some(_) => PermissionState::Missing,
-                    None => PermissionState::Unknown,
-                },
-            })
-            .collect();
-        let features = AppFeature::ALL
-            .iter()
-            .map(|&feature| FeatureCheck {
-                feature,
-                state: feature_state(feature, &permissions),
-            })
-            .collect();
         tracing::info!(
             environment = request.environment.as_str(),
             permissions_known = granted.is_some(),
             "KSeF token tested"
         );
-        Ok(ConnectionReport {
-            nip: request.nip.clone(),
-            environment: request.environment,
-            permissions,
-            features,
-            checked_at: now,
-        })
+        let granted: Option<Vec<KsefPermission>> = granted.map(|granted| {
+            KsefPermission::ALL
+                .into_iter()
+                .filter(|p| granted.contains(&p.wire()))
+                .collect()
+        });
+        Ok(report(
+            request.nip.clone(),
+            request.environment,
+            granted.as_deref(),
+            now,
+        ))
     }
 
     /// The company's KSeF token from the vault; [`CoreError::NotConnected`] when none
@@ -920,12 +965,39 @@ impl Desk {
             })
     }
 
-    /// A client signed in to the company's KSeF context with `token`. Every part of
-    /// the app that talks to KSeF for a stored company comes through here.
+    /// What the company signs in with, as its credentials say: the token from the
+    /// keychain, or the stored certificate with its private key from the keychain.
+    /// [`CoreError::NotConnected`] when the secret is missing.
+    pub(crate) async fn saved_credentials(&self, company: &Company) -> Result<SavedCredentials> {
+        let method = self.store().read(|tx| tx.company_credentials(company.id))?;
+        let certificate = match method {
+            CredentialMethod::Token => {
+                return Ok(SavedCredentials::Token(self.saved_token(company).await?))
+            }
+            CredentialMethod::Certificate(certificate) => certificate,
+        };
+        let key = VaultKey::new(Nip::parse(&company.nip)?, company.ksef_environment);
+        let vault = Arc::clone(self.vault_arc());
+        let private_key = run_blocking(move || vault.load_private_key(&key))
+            .await?
+            .ok_or(CoreError::NotConnected {
+                company_id: company.id,
+            })?;
+        let credential =
+            SigningCredential::from_parts(&certificate.der, &private_key).map_err(|error| {
+                CoreError::Internal {
+                    detail: format!("the stored certificate and key cannot be used: {error}"),
+                }
+            })?;
+        Ok(SavedCredentials::Certificate(Arc::new(credential)))
+    }
+
+    /// A client signed in to the company's KSeF context with `credentials`. Every part
+    /// of the app that talks to KSeF for a stored company comes through here.
     pub(crate) async fn signed_in_client(
         &self,
         company: &Company,
-        token: SecretString,
+        credentials: SavedCredentials,
         config: ClientConfig,
         cancel: &CancellationToken,
     ) -> Result<KsefClient> {
@@ -933,22 +1005,23 @@ impl Desk {
             company.ksef_environment,
             company.ksef_base_url.as_deref(),
             &Nip::parse(&company.nip)?,
-            token,
+            credentials,
             config,
             cancel,
         )
         .await
     }
 
-    /// [`Desk::signed_in_client`] with the company's saved token.
+    /// [`Desk::signed_in_client`] with the company's saved credentials.
     pub(crate) async fn company_client(
         &self,
         company: &Company,
         config: ClientConfig,
         cancel: &CancellationToken,
     ) -> Result<KsefClient> {
-        let token = self.saved_token(company).await?;
-        self.signed_in_client(company, token, config, cancel).await
+        let credentials = self.saved_credentials(company).await?;
+        self.signed_in_client(company, credentials, config, cancel)
+            .await
     }
 
     async fn vault_save(&self, key: VaultKey, token: SecretString) -> Result<()> {
@@ -962,27 +1035,73 @@ impl Desk {
     }
 }
 
-/// A client signed in with `token` to `nip`'s context: the one place the app
-/// authenticates, for a token being tested and for a stored company alike.
+/// What a stored company (or one being tested) signs in with. Debug prints no secret.
+#[derive(Clone)]
+pub(crate) enum SavedCredentials {
+    Token(SecretString),
+    Certificate(Arc<SigningCredential>),
+}
+
+impl SavedCredentials {
+    /// The token, when the company signs in with one.
+    pub(crate) fn token(&self) -> Option<&SecretString> {
+        match self {
+            SavedCredentials::Token(token) => Some(token),
+            SavedCredentials::Certificate(_) => None,
+        }
+    }
+}
+
+/// A client signed in with `credentials` to `nip`'s context: the one place the app
+/// authenticates, for credentials being tested and for a stored company alike.
 async fn sign_in(
     environment_kind: KsefEnvironment,
     base_url: Option<&str>,
     nip: &Nip,
-    token: SecretString,
+    credentials: SavedCredentials,
     config: ClientConfig,
     cancel: &CancellationToken,
 ) -> Result<KsefClient> {
     let env = environment(environment_kind, base_url)?;
     let client = KsefClient::new(env, config).map_err(|e| from_ksef(e, nip))?;
-    client
-        .authenticate_with_token(nip.as_str(), token, cancel)
-        .await
-        .map_err(|e| from_ksef(e, nip))?;
+    match credentials {
+        SavedCredentials::Token(token) => client
+            .authenticate_with_token(nip.as_str(), token, cancel)
+            .await
+            .map_err(|e| from_ksef(e, nip))?,
+        SavedCredentials::Certificate(credential) => {
+            let subject = crate::credentials::import::subject_type(credential.certificate());
+            client
+                .authenticate_with_certificate(nip.as_str(), credential, subject, cancel)
+                .await
+                .map_err(|e| from_ksef_certificate(e, nip))?
+        }
+    };
     Ok(client)
 }
 
+/// [`from_ksef`] for a certificate sign-in: KSeF's refusal is about the certificate,
+/// not a token, so its own code and words are kept.
+fn from_ksef_certificate(error: KsefError, nip: &Nip) -> CoreError {
+    match error {
+        KsefError::AuthenticationFailed { status } if !matches!(status.code, 415 | 500 | 550) => {
+            CoreError::KsefFailed {
+                detail: format!(
+                    "{} {} {}",
+                    status.code,
+                    status.description,
+                    status.details.join("; ")
+                )
+                .trim_end()
+                .to_owned(),
+            }
+        }
+        other => from_ksef(other, nip),
+    }
+}
+
 /// Runs a keychain call on the blocking pool (Secret Service may wait for a prompt).
-async fn run_blocking<T: Send + 'static>(
+pub(crate) async fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> std::result::Result<T, VaultError> + Send + 'static,
 ) -> std::result::Result<T, VaultError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {

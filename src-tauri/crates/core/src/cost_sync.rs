@@ -360,7 +360,7 @@ impl Desk {
         let options = runtime.options();
         let company = self.store().read(|tx| tx.company(company_id))?;
         let nip = Nip::parse(&company.nip)?;
-        let token = self.saved_token(&company).await?;
+        let credentials = self.saved_credentials(&company).await?;
         let cancel = CancellationToken::new();
         let mut progress = CostSyncProgress {
             company_id,
@@ -375,7 +375,7 @@ impl Desk {
         };
         report(&progress);
         let client = self
-            .signed_in_client(&company, token, retrieval_config(), &cancel)
+            .signed_in_client(&company, credentials, retrieval_config(), &cancel)
             .await
             .inspect_err(|error| {
                 tracing::warn!(company_id, code = error.code(), %error, "cost retrieval could not sign in");

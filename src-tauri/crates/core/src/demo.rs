@@ -102,6 +102,34 @@ impl Desk {
         }
         Ok(())
     }
+
+    /// [`Desk::connect_demo_company`] with a certificate the simulator issued (the way
+    /// every company signs in from 2027): points the simulator companies at `base_url`
+    /// and moves the demo company to the certificate with a real XAdES sign-in.
+    pub async fn connect_demo_company_by_certificate(
+        &self,
+        base_url: &str,
+        certificate_der: Vec<u8>,
+        private_key_der: Vec<u8>,
+    ) -> Result<()> {
+        let demo = self.store().write(|tx| {
+            tx.set_simulator_base_url(base_url)?;
+            Ok(tx
+                .list_companies()?
+                .into_iter()
+                .find(|c| c.nip == DEMO_NIP && c.ksef_environment == KsefEnvironment::Simulator))
+        })?;
+        if let Some(company) = demo {
+            let files = crate::credentials::import::CertificateFiles::Pem {
+                certificate: certificate_der,
+                private_key: zeroize::Zeroizing::new(private_key_der),
+                password: None,
+            };
+            self.use_certificate(company.id, files, &ksef_client::CancellationToken::new())
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 fn demo_contractors() -> Vec<NewContractor> {

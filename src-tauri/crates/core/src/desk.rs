@@ -36,6 +36,9 @@ pub struct StatusSummary {
     pub connection: ConnectionState,
     /// Documents waiting in the outbox for KSeF, across all companies.
     pub queued: u32,
+    /// The active company's sign-in warning: still on a token (days to the cut-off) or
+    /// a certificate ending within 30 days.
+    pub credential_alert: Option<crate::CredentialAlert>,
 }
 
 /// The link to KSeF as the user should understand it.
@@ -186,10 +189,15 @@ impl Desk {
             _ => ConnectionState::NotConnected,
         };
         let queued = self.store.read(|tx| tx.pending_outbox_count())?;
+        let credential_alert = match &active {
+            Some(company) => self.credential_alert(company.id)?,
+            None => None,
+        };
         Ok(StatusSummary {
             environment: active.map(|c| c.ksef_environment),
             connection,
             queued,
+            credential_alert,
         })
     }
 

@@ -102,6 +102,9 @@ pub enum CoreError {
     /// The invoice names no supplier NIP, so the supplier cannot be put on the list.
     #[error("the supplier has no NIP")]
     SupplierWithoutNip,
+    /// The chosen certificate files cannot sign in for the company; every finding listed.
+    #[error("the certificate cannot be used: {}", .0.iter().map(|i| i.code()).collect::<Vec<_>>().join(", "))]
+    CertificateRefused(Vec<crate::credentials::import::CertificateIssue>),
 }
 
 impl From<StoreError> for CoreError {
@@ -140,7 +143,9 @@ impl CoreError {
             CoreError::CostStepNotAllowed { .. } | CoreError::UnknownSupplierNotConfirmed => {
                 ErrorKind::Conflict
             }
-            CoreError::SupplierWithoutNip => ErrorKind::Validation,
+            CoreError::SupplierWithoutNip | CoreError::CertificateRefused(_) => {
+                ErrorKind::Validation
+            }
         }
     }
 
@@ -148,6 +153,14 @@ impl CoreError {
     pub fn sales_problems(&self) -> &[SalesProblem] {
         match self {
             CoreError::InvalidSales(problems) => problems,
+            _ => &[],
+        }
+    }
+
+    /// The findings of [`CoreError::CertificateRefused`] (empty otherwise).
+    pub fn certificate_issues(&self) -> &[crate::credentials::import::CertificateIssue] {
+        match self {
+            CoreError::CertificateRefused(issues) => issues,
             _ => &[],
         }
     }
@@ -186,6 +199,7 @@ impl CoreError {
             CoreError::CostStepNotAllowed { .. } => "cost_step_not_allowed",
             CoreError::UnknownSupplierNotConfirmed => "unknown_supplier_not_confirmed",
             CoreError::SupplierWithoutNip => "supplier_without_nip",
+            CoreError::CertificateRefused(_) => "certificate_refused",
         }
     }
 
@@ -239,6 +253,11 @@ impl CoreError {
             (CoreError::NotConnected { .. }, Locale::En) => "The company is not connected to \
                  KSeF. Connect it in Settings by pasting a KSeF token."
                 .to_owned(),
+            (CoreError::CertificateRefused(issues), locale) => issues
+                .iter()
+                .map(|i| i.message(locale))
+                .collect::<Vec<_>>()
+                .join(" "),
             (CoreError::InvalidSales(problems), locale) => problems
                 .iter()
                 .map(|p| p.message(locale))

@@ -99,10 +99,14 @@ impl Desk {
             .write(|tx| Ok(authorize(tx, now, company_id, Role::Admin).map(|_| ())))??;
         let company = self.store().read(|tx| tx.company(company_id))?;
         let nip = Nip::parse(&company.nip)?;
-        let token = self.saved_token(&company).await?;
-        let own = token_reference(token.expose_secret()).map(str::to_owned);
+        let credentials = self.saved_credentials(&company).await?;
+        // A company signed in with a certificate uses none of its tokens.
+        let own = credentials
+            .token()
+            .and_then(|token| token_reference(token.expose_secret()))
+            .map(str::to_owned);
         let client = self
-            .signed_in_client(&company, token, interactive_config(), cancel)
+            .signed_in_client(&company, credentials, interactive_config(), cancel)
             .await?;
         Ok((client, own, nip))
     }

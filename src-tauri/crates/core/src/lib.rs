@@ -9,6 +9,8 @@
 //! * [`nip`]: the validated [`Nip`] type.
 //! * [`vault`]: [`TokenVault`], where KSeF tokens live ([`KeyringVault`] = the OS
 //!   keychain, [`MemoryVault`] for tests).
+//! * [`credentials`]: how each company signs in (token or certificate), the token
+//!   cut-off, certificate expiry warnings.
 //! * [`connection`]: test a KSeF token, connect / replace token / disconnect a company.
 //! * [`sales`]: drafts, issuing, the sending outbox ([`sales::sender`]), corrections.
 //! * [`cost_sync`]: retrieve cost invoices from KSeF (schedule, "Retrieve now").
@@ -22,6 +24,7 @@ mod clock;
 pub mod connection;
 pub mod cost_sync;
 pub mod costs;
+pub mod credentials;
 mod demo;
 mod desk;
 mod error;
@@ -43,12 +46,15 @@ pub use costs::{
     parse_date, CostAction, CostDescriptionInput, CostDetail, CostInputProblem, CostPage,
     CostQuery, PaymentInput,
 };
+pub use credentials::{CompanyCredentials, CredentialAlert};
+pub use demo::DEMO_NIP;
 pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
-    Company, ContentState, Contractor, CostCounts, CostFilter, CostFlag, CostInboxCounts,
-    CostPayment, CostRow, CostSort, CostStage, CostStep, CostSubject, CostSyncState, DocumentEvent,
-    KsefEnvironment, PaymentMethod, RateAmount, Role, SalesCounts, SalesDocument, SalesPage,
-    SalesQuery, SalesSort, SalesStatus, SendMode, User, DATABASE_FILE_NAME,
+    CertificateSource, Company, ContentState, Contractor, CostCounts, CostFilter, CostFlag,
+    CostInboxCounts, CostPayment, CostRow, CostSort, CostStage, CostStep, CostSubject,
+    CostSyncState, CredentialMethod, DocumentEvent, KsefEnvironment, PaymentMethod, RateAmount,
+    Role, SalesCounts, SalesDocument, SalesPage, SalesQuery, SalesSort, SalesStatus, SendMode,
+    StoredCertificate, User, DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
 pub use ksef_client::CancellationToken;

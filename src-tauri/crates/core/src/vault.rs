@@ -1,13 +1,20 @@
-//! Where KSeF tokens live: the operating system's keychain, behind a trait core owns.
+//! Where KSeF tokens and certificates' private keys live: the operating system's
+//! keychain, behind a trait core owns.
 //!
 //! A KSeF token is a long-lived secret; it is kept only in a [`TokenVault`], one entry
 //! per company NIP and KSeF environment ([`VaultKey`]), and handled as a
-//! [`SecretString`] everywhere (its `Debug` prints nothing). It never goes to SQLite,
-//! logs, exports or IPC responses.
+//! [`SecretString`] everywhere (its `Debug` prints nothing). A certificate's private key
+//! is a second entry of the same company and environment, holding the unencrypted
+//! PKCS#8 DER as raw bytes (`Zeroizing` in memory). Neither ever goes to SQLite, logs,
+//! exports or IPC responses.
 //!
 //! * [`KeyringVault`] is the real one (the `keyring` crate: Windows Credential Manager,
 //!   macOS Keychain, Linux Secret Service). Entries are named service `KSeF Desk`,
-//!   account `<environment>:<nip>` (e.g. `production:5265877635`).
+//!   account `<environment>:<nip>` (e.g. `production:5265877635`) for the token and
+//!   `<environment>:<nip>:certificate-key` for the private key. The key is stored with
+//!   `set_secret` as raw DER, not text: Windows Credential Manager caps a secret at 2560
+//!   bytes and `set_password` stores UTF-16 there, so base64 text of an RSA 4096 key
+//!   (about 2.4 KB of DER) would not fit.
 //! * [`MemoryVault`] keeps entries in memory, for tests of other code; it can be told
 //!   to act as a locked keychain.
 //!
@@ -19,6 +26,7 @@ use std::sync::Mutex;
 
 use desk_store::KsefEnvironment;
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
 
 use crate::Nip;
 
@@ -37,11 +45,21 @@ impl VaultKey {
         VaultKey { nip, environment }
     }
 
-    /// The keychain account name: `<environment>:<nip>`.
+    /// The keychain account name of the token: `<environment>:<nip>`.
     pub fn account(&self) -> String {
         format!("{}:{}", self.environment.as_str(), self.nip)
     }
+
+    /// The keychain account name of the certificate's private key:
+    /// `<environment>:<nip>:certificate-key`.
+    pub fn private_key_account(&self) -> String {
+        format!("{}:certificate-key", self.account())
+    }
 }
+
+/// The largest private key accepted for the keychain: Windows Credential Manager's
+/// limit for one secret.
+pub const MAX_PRIVATE_KEY_LEN: usize = 2560;
 
 /// What went wrong with the keychain. Details never contain the secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,7 +86,8 @@ impl VaultError {
     }
 }
 
-/// Stores KSeF tokens. Implementations must never log or persist the token elsewhere.
+/// Stores KSeF tokens and certificates' private keys. Implementations must never log or
+/// persist them elsewhere.
 pub trait TokenVault: Send + Sync {
     /// Saves (or replaces) the token for `key`.
     fn save(&self, key: &VaultKey, token: &SecretString) -> Result<(), VaultError>;
@@ -76,6 +95,26 @@ pub trait TokenVault: Send + Sync {
     fn load(&self, key: &VaultKey) -> Result<Option<SecretString>, VaultError>;
     /// Removes the entry; `false` when there was none.
     fn delete(&self, key: &VaultKey) -> Result<bool, VaultError>;
+    /// Saves (or replaces) the certificate's private key (unencrypted PKCS#8 DER) for
+    /// `key`; refused above [`MAX_PRIVATE_KEY_LEN`] bytes.
+    fn save_private_key(&self, key: &VaultKey, pkcs8_der: &[u8]) -> Result<(), VaultError>;
+    /// The private key for `key`, `None` when there is no entry.
+    fn load_private_key(&self, key: &VaultKey) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError>;
+    /// Removes the private key's entry; `false` when there was none.
+    fn delete_private_key(&self, key: &VaultKey) -> Result<bool, VaultError>;
+}
+
+fn check_key_len(pkcs8_der: &[u8]) -> Result<(), VaultError> {
+    if pkcs8_der.len() > MAX_PRIVATE_KEY_LEN {
+        return Err(VaultError::Failed {
+            detail: format!(
+                "the private key has {} bytes, more than the {MAX_PRIVATE_KEY_LEN} a keychain \
+                 entry may hold",
+                pkcs8_der.len()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The OS keychain through the `keyring` crate (v3, platform features enabled
@@ -107,6 +146,10 @@ impl KeyringVault {
     fn entry(&self, key: &VaultKey) -> Result<keyring::Entry, VaultError> {
         keyring::Entry::new(&self.service, &key.account()).map_err(map_keyring)
     }
+
+    fn key_entry(&self, key: &VaultKey) -> Result<keyring::Entry, VaultError> {
+        keyring::Entry::new(&self.service, &key.private_key_account()).map_err(map_keyring)
+    }
 }
 
 impl TokenVault for KeyringVault {
@@ -130,6 +173,34 @@ impl TokenVault for KeyringVault {
         match self.entry(key)?.delete_credential() {
             Ok(()) => {
                 tracing::info!(account = %key.account(), "KSeF token removed from the system keychain");
+                Ok(true)
+            }
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(error) => Err(map_keyring(error)),
+        }
+    }
+
+    fn save_private_key(&self, key: &VaultKey, pkcs8_der: &[u8]) -> Result<(), VaultError> {
+        check_key_len(pkcs8_der)?;
+        self.key_entry(key)?
+            .set_secret(pkcs8_der)
+            .map_err(map_keyring)?;
+        tracing::info!(account = %key.private_key_account(), "private key saved in the system keychain");
+        Ok(())
+    }
+
+    fn load_private_key(&self, key: &VaultKey) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+        match self.key_entry(key)?.get_secret() {
+            Ok(bytes) => Ok(Some(Zeroizing::new(bytes))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(error) => Err(map_keyring(error)),
+        }
+    }
+
+    fn delete_private_key(&self, key: &VaultKey) -> Result<bool, VaultError> {
+        match self.key_entry(key)?.delete_credential() {
+            Ok(()) => {
+                tracing::info!(account = %key.private_key_account(), "private key removed from the system keychain");
                 Ok(true)
             }
             Err(keyring::Error::NoEntry) => Ok(false),
@@ -173,6 +244,7 @@ fn map_keyring(error: keyring::Error) -> VaultError {
 #[derive(Default)]
 pub struct MemoryVault {
     entries: Mutex<HashMap<String, SecretString>>,
+    keys: Mutex<HashMap<String, Zeroizing<Vec<u8>>>>,
     failure: Mutex<Option<VaultError>>,
 }
 
@@ -190,9 +262,9 @@ impl MemoryVault {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = error;
     }
 
-    /// How many entries are stored.
+    /// How many entries (tokens and private keys) are stored.
     pub fn len(&self) -> usize {
-        self.entries().len()
+        self.entries().len() + self.keys().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -201,6 +273,12 @@ impl MemoryVault {
 
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, SecretString>> {
         self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn keys(&self) -> std::sync::MutexGuard<'_, HashMap<String, Zeroizing<Vec<u8>>>> {
+        self.keys
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -234,6 +312,26 @@ impl TokenVault for MemoryVault {
         self.check()?;
         Ok(self.entries().remove(&key.account()).is_some())
     }
+
+    fn save_private_key(&self, key: &VaultKey, pkcs8_der: &[u8]) -> Result<(), VaultError> {
+        self.check()?;
+        check_key_len(pkcs8_der)?;
+        self.keys().insert(
+            key.private_key_account(),
+            Zeroizing::new(pkcs8_der.to_vec()),
+        );
+        Ok(())
+    }
+
+    fn load_private_key(&self, key: &VaultKey) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+        self.check()?;
+        Ok(self.keys().get(&key.private_key_account()).cloned())
+    }
+
+    fn delete_private_key(&self, key: &VaultKey) -> Result<bool, VaultError> {
+        self.check()?;
+        Ok(self.keys().remove(&key.private_key_account()).is_some())
+    }
 }
 
 #[cfg(test)]
@@ -259,6 +357,32 @@ mod tests {
         assert!(vault.delete(&key(KsefEnvironment::Test)).unwrap());
         assert!(!vault.delete(&key(KsefEnvironment::Test)).unwrap());
         assert!(vault.is_empty());
+    }
+
+    #[test]
+    fn a_private_key_is_a_second_entry_beside_the_token() {
+        let vault = MemoryVault::new();
+        let key = key(KsefEnvironment::Test);
+        assert_eq!(key.private_key_account(), "test:5265877635:certificate-key");
+        vault
+            .save(&key, &SecretString::from("token".to_owned()))
+            .unwrap();
+        vault.save_private_key(&key, &[1, 2, 3]).unwrap();
+        assert_eq!(vault.len(), 2);
+        assert_eq!(
+            *vault.load_private_key(&key).unwrap().unwrap(),
+            vec![1, 2, 3]
+        );
+        assert!(vault.delete(&key).unwrap());
+        // Removing the token leaves the key, and the other way round.
+        assert!(vault.load_private_key(&key).unwrap().is_some());
+        assert!(vault.delete_private_key(&key).unwrap());
+        assert!(!vault.delete_private_key(&key).unwrap());
+        let too_long = vec![0u8; MAX_PRIVATE_KEY_LEN + 1];
+        assert_eq!(
+            vault.save_private_key(&key, &too_long).unwrap_err().code(),
+            "keychain_failed"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod audit;
 mod companies;
 mod contractors;
 mod costs;
+mod credentials;
 mod dashboard;
 mod error;
 mod migrations;
@@ -35,6 +36,7 @@ pub use costs::{
     CostRow, CostSort, CostStage, CostStep, CostSubject, CostSyncState, NewCostDocument,
     NewCostPayment, PaymentMethod, RateAmount,
 };
+pub use credentials::{CertificateSource, CredentialMethod, StoredCertificate};
 pub use dashboard::{CostCounts, SalesCounts};
 pub use error::{Result, StoreError};
 pub use migrations::LATEST_SCHEMA_VERSION;

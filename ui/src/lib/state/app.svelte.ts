@@ -13,6 +13,8 @@ class AppState {
   ready = $state(false);
   startError = $state<unknown>(null);
   version = $state("");
+  /** The last day of KSeF token sign-in (`YYYY-MM-DD`), from the backend. */
+  tokenLastDay = $state("");
   /** Started on the demo profile: its data may be reset. */
   demo = $state(false);
   companies = $state<CompanyDto[]>([]);
@@ -31,6 +33,7 @@ class AppState {
       const startup = await call(commands.startup());
       setUiLocale(startup.locale);
       this.version = startup.version;
+      this.tokenLastDay = startup.tokenLastDay;
       this.demo = startup.demo;
       this.companies = startup.companies;
       this.activeCompanyId = startup.activeCompanyId;

@@ -12,7 +12,7 @@ mod demo;
 mod draft;
 mod problems;
 pub mod sender;
-mod time;
+pub(crate) mod time;
 
 use chrono::NaiveDate;
 use desk_store::{

@@ -54,6 +54,34 @@ fn the_os_keychain_saves_loads_replaces_and_deletes_a_token() {
     assert!(!vault.delete(&key).unwrap());
 }
 
+/// A certificate's private key goes in as raw PKCS#8 DER (`set_secret`), beside the
+/// token, and comes back byte for byte; an RSA 4096 key's size fits.
+#[test]
+fn the_os_keychain_keeps_a_private_key_as_raw_bytes_beside_the_token() {
+    let service = test_service("key");
+    let key = VaultKey::new(Nip::parse("5265877635").unwrap(), KsefEnvironment::Test);
+    let vault = KeyringVault::with_service(&service);
+    // Every byte value, as DER has, about the size of an RSA 4096 PKCS#8 key.
+    let der: Vec<u8> = (0..2400u32).map(|i| (i % 256) as u8).collect();
+    vault
+        .save(&key, &SecretString::from("the-token".to_owned()))
+        .unwrap();
+    vault
+        .save_private_key(&key, &der)
+        .unwrap_or_else(|e| panic!("the OS keychain must work here (see scripts/test): {e}"));
+    let reread = KeyringVault::with_service(&service);
+    assert_eq!(*reread.load_private_key(&key).unwrap().unwrap(), der);
+    assert_eq!(
+        reread.load(&key).unwrap().unwrap().expose_secret(),
+        "the-token",
+        "the token is a separate entry"
+    );
+    assert!(reread.delete_private_key(&key).unwrap());
+    assert!(reread.load_private_key(&key).unwrap().is_none());
+    assert!(reread.load(&key).unwrap().is_some());
+    assert!(reread.delete(&key).unwrap());
+}
+
 #[tokio::test]
 async fn a_company_connects_and_disconnects_with_the_os_keychain() {
     let sim = simulator().await;

@@ -5,6 +5,7 @@
 
 mod connection;
 mod costs;
+mod credentials;
 mod keyring;
 mod leak;
 mod roles;

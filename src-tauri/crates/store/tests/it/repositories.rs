@@ -252,3 +252,58 @@ fn a_cost_document_is_stored_once_and_its_original_xml_never_changes() {
     let error = conn.execute("DELETE FROM cost_steps", []).unwrap_err();
     assert!(error.to_string().contains("append-only"), "{error}");
 }
+
+#[test]
+fn a_company_signs_in_with_a_token_until_a_certificate_is_set_and_back() {
+    use desk_store::{CertificateSource, CredentialMethod, StoredCertificate};
+    let t = temp_store();
+    let company = t
+        .store
+        .write(|tx| tx.insert_company(&acme(), at(2)))
+        .unwrap();
+    let read = || {
+        t.store
+            .read(|tx| tx.company_credentials(company.id))
+            .unwrap()
+    };
+    assert_eq!(read(), CredentialMethod::Token);
+    let certificate = StoredCertificate {
+        source: CertificateSource::Qualified,
+        der: vec![0x30, 0x82, 0x01],
+        subject: "CN=Jan Kowalski,serialNumber=TINPL-5261040828".into(),
+        issuer: "CN=KSeF CA".into(),
+        serial_hex: "0A1B".into(),
+        fingerprint_sha256: "AB".repeat(32),
+        key_algorithm: "EC P-256".into(),
+        not_before: at(1),
+        not_after: at(30),
+    };
+    t.store
+        .write(|tx| tx.set_company_certificate(company.id, &certificate, at(3)))
+        .unwrap();
+    assert_eq!(read(), CredentialMethod::Certificate(certificate.clone()));
+    // A renewed certificate replaces the old one.
+    let renewed = StoredCertificate {
+        source: CertificateSource::Ksef,
+        serial_hex: "0C0D".into(),
+        ..certificate
+    };
+    t.store
+        .write(|tx| tx.set_company_certificate(company.id, &renewed, at(4)))
+        .unwrap();
+    assert_eq!(read(), CredentialMethod::Certificate(renewed));
+    assert!(t
+        .store
+        .write(|tx| tx.set_company_token_method(company.id))
+        .unwrap());
+    assert_eq!(read(), CredentialMethod::Token);
+    assert!(!t
+        .store
+        .write(|tx| tx.set_company_token_method(company.id))
+        .unwrap());
+    let missing = t.store.read(|tx| tx.company_credentials(company.id + 99));
+    assert!(matches!(
+        missing,
+        Err(desk_store::StoreError::NotFound { .. })
+    ));
+}
