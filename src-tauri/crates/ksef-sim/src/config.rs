@@ -214,6 +214,9 @@ pub struct SimConfig {
     pub max_query_results: usize,
     /// Invoices per session (10 000 in KSeF).
     pub max_invoices_per_session: usize,
+    /// Refuse (21405) a metadata query or export whose date range exceeds 3 months in
+    /// UTC and in Polish time, as KSeF does since API 2.6.
+    pub refuse_ranges_over_3_months: bool,
     /// Whether invoices with an attachment (`Zalacznik`) are accepted. In KSeF a taxpayer
     /// must first register for attachments; when `false`, such invoices get status 415.
     pub attachments_allowed: bool,
@@ -237,6 +240,7 @@ impl Default for SimConfig {
             timing: Timing::default(),
             max_query_results: 10_000,
             max_invoices_per_session: 10_000,
+            refuse_ranges_over_3_months: false,
             attachments_allowed: true,
             demo_feed_interval: None,
         }

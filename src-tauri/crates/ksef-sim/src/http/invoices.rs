@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Months, NaiveDateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -150,6 +150,22 @@ fn select(
         ));
     }
     let now = Utc::now();
+    // KSeF (API 2.6): at most 3 months, counted in UTC or in Polish time.
+    let until = f.date_range.to.unwrap_or(now);
+    let fits = |months: Option<DateTime<Utc>>| months.is_some_and(|m| until <= m);
+    let warsaw = from.with_timezone(&chrono_tz::Europe::Warsaw);
+    if state.config.refuse_ranges_over_3_months
+        && !fits(from.checked_add_months(Months::new(3)))
+        && !fits(
+            warsaw
+                .checked_add_months(Months::new(3))
+                .map(|m| m.with_timezone(&Utc)),
+        )
+    {
+        return Err(ApiError::validation(
+            "Zakres dateRange przekracza dozwolone 3 miesiące.",
+        ));
+    }
     let hwm = (date_type == DateType::PermanentStorage).then(|| {
         let h = now - chrono_dur(state.config.timing.hwm_lag);
         f.date_range.to.map_or(h, |to| to.min(h))

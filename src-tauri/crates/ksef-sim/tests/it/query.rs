@@ -434,3 +434,41 @@ async fn the_demo_feed_keeps_issuing_cost_invoices() {
     }
     assert!(found >= 3, "{found}");
 }
+
+#[tokio::test]
+async fn a_date_range_over_three_months_is_refused_when_configured() {
+    let mut cfg = fast_config();
+    cfg.refuse_ranges_over_3_months = true;
+    let sim = Simulator::start(cfg).await.unwrap();
+    let api = Api::new(&sim.base_url);
+    let keys = keys(&api).await;
+    let (access, _) = login(&api, &keys, &sim.nip, &sim.token).await;
+    let api = api.with_bearer(&access);
+    let range = |from: &str, to: &str| json!({"subjectType": "Subject2", "dateRange": {"dateType": "PermanentStorage", "from": from, "to": to}});
+    // February to April is 89 days: three months exactly fit, a day more does not.
+    query(
+        &api,
+        "",
+        range("2026-02-01T00:00:00Z", "2026-05-01T00:00:00Z"),
+    )
+    .await;
+    let refused = api
+        .post(
+            "/invoices/query/metadata",
+            range("2026-02-01T00:00:00Z", "2026-05-02T00:00:00Z"),
+        )
+        .await
+        .expect(400)
+        .json();
+    assert_eq!(
+        refused["exception"]["exceptionDetailList"][0]["exceptionCode"],
+        21405
+    );
+    // Without `to` the range ends now.
+    api.post(
+        "/invoices/query/metadata",
+        json!({"subjectType": "Subject2", "dateRange": since("PermanentStorage", 100)}),
+    )
+    .await
+    .expect(400);
+}
