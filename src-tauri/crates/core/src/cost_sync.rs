@@ -322,6 +322,42 @@ fn read_content(xml: &[u8], ksef_number: &str) -> std::result::Result<CostConten
     })
 }
 
+/// [`read_content`] for every fetched XML of a package chunk, on all cores: parsing
+/// and checking FA(3) is most of a bulk retrieval's work. `None` where there is no XML.
+fn read_contents(
+    invoices: &[InvoiceMetadata],
+    xmls: &[Option<std::result::Result<Vec<u8>, String>>],
+) -> Vec<Option<std::result::Result<CostContent, String>>> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let per_thread = xmls.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = invoices
+            .chunks(per_thread)
+            .zip(xmls.chunks(per_thread))
+            .map(|(invoices, xmls)| {
+                scope.spawn(move || {
+                    invoices
+                        .iter()
+                        .zip(xmls)
+                        .map(|(meta, xml)| match xml {
+                            Some(Ok(xml)) => Some(read_content(xml, &meta.ksef_number)),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// A download failure that concerns this one document (KSeF refused it or sent
 /// something broken), as opposed to KSeF or the network being unavailable.
 fn concerns_document(error: &ksef_client::KsefError) -> bool {
@@ -640,22 +676,31 @@ impl Desk {
         let count = chunks.len();
         for (n, chunk) in chunks.into_iter().enumerate() {
             // Read and parse before the transaction, so the store stays free meanwhile.
-            let mut items = Vec::with_capacity(chunk.len());
+            let mut xmls = Vec::with_capacity(chunk.len());
             for meta in chunk {
-                let fetched = match package.invoice_xml(meta) {
-                    Ok(Some(xml)) => {
-                        let content = read_content(&xml, &meta.ksef_number);
-                        Some(Ok((xml, content)))
-                    }
-                    Ok(None) => None,
+                xmls.push(match package.invoice_xml(meta) {
+                    Ok(xml) => xml.map(Ok),
                     Err(error) if concerns_document(&error) => {
                         tracing::warn!(ksef_number = %meta.ksef_number, %error, "an exported cost invoice was refused");
                         Some(Err(error.to_string()))
                     }
                     Err(error) => return Err(error.into()),
-                };
-                items.push((meta, fetched));
+                });
             }
+            let contents = read_contents(chunk, &xmls);
+            let items: Vec<_> = chunk
+                .iter()
+                .zip(xmls)
+                .zip(contents)
+                .map(|((meta, xml), content)| {
+                    let fetched = match (xml, content) {
+                        (Some(Ok(xml)), Some(content)) => Some(Ok((xml, content))),
+                        (Some(Err(refused)), _) => Some(Err(refused)),
+                        _ => None,
+                    };
+                    (meta, fetched)
+                })
+                .collect();
             let now = self.clock().now();
             let done = self.store().write(|tx| {
                 let mut done = CostSyncReport::default();
