@@ -322,6 +322,13 @@ fn read_content(xml: &[u8], ksef_number: &str) -> std::result::Result<CostConten
     })
 }
 
+/// A package's document: its metadata and, unless the package lacked it, its XML with
+/// what was read from it, or why KSeF's copy was refused (a wrong hash).
+type Fetched<'a> = (
+    &'a InvoiceMetadata,
+    Option<std::result::Result<(Vec<u8>, std::result::Result<CostContent, String>), String>>,
+);
+
 /// [`read_content`] for every fetched XML of a package chunk, on all cores: parsing
 /// and checking FA(3) is most of a bulk retrieval's work. `None` where there is no XML.
 fn read_contents(
@@ -673,9 +680,9 @@ impl Desk {
         } else {
             invoices.chunks(PACKAGE_CHUNK).collect()
         };
-        let count = chunks.len();
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            // Read and parse before the transaction, so the store stays free meanwhile.
+        // Each chunk is parsed while the one before it is stored.
+        let mut ready: Option<Vec<Fetched<'_>>> = None;
+        for chunk in chunks {
             let mut xmls = Vec::with_capacity(chunk.len());
             for meta in chunk {
                 xmls.push(match package.invoice_xml(meta) {
@@ -687,64 +694,93 @@ impl Desk {
                     Err(error) => return Err(error.into()),
                 });
             }
-            let contents = read_contents(chunk, &xmls);
-            let items: Vec<_> = chunk
-                .iter()
-                .zip(xmls)
-                .zip(contents)
-                .map(|((meta, xml), content)| {
-                    let fetched = match (xml, content) {
-                        (Some(Ok(xml)), Some(content)) => Some(Ok((xml, content))),
-                        (Some(Err(refused)), _) => Some(Err(refused)),
-                        _ => None,
-                    };
-                    (meta, fetched)
-                })
-                .collect();
-            let now = self.clock().now();
-            let done = self.store().write(|tx| {
-                let mut done = CostSyncReport::default();
-                for (meta, fetched) in &items {
-                    let id = match tx.insert_cost_document(
-                        company_id,
-                        &from_metadata(subject, meta),
-                        now,
-                    )? {
-                        Some(id) => {
-                            tx.append_cost_step(id, now, None, "retrieved", subject.as_str())?;
-                            done.new_documents += 1;
-                            id
-                        }
-                        None => match tx.cost_by_ksef_number(company_id, &meta.ksef_number)? {
-                            Some(id)
-                                if tx.cost_document(company_id, id)?.content
-                                    == ContentState::Pending =>
-                            {
-                                id
-                            }
-                            _ => continue,
-                        },
-                    };
-                    match fetched {
-                        Some(Ok((xml, content))) => {
-                            store_content(tx, company_id, id, xml, content, now, &mut done)?;
-                        }
-                        Some(Err(detail)) => {
-                            tx.record_cost_download_failure(id, detail)?;
-                            done.failed_downloads += 1;
-                        }
-                        None => {}
-                    }
-                }
-                if n + 1 == count {
-                    advance(tx, company_id, subject, &package.checkpoint)?;
-                }
-                Ok(done)
-            })?;
+            let (contents, stored) = std::thread::scope(|scope| {
+                let parsing = scope.spawn(|| read_contents(chunk, &xmls));
+                let stored = ready
+                    .take()
+                    .map(|items| self.commit_chunk(company_id, subject, &items, None))
+                    .transpose();
+                let contents = parsing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (contents, stored)
+            });
+            if let Some(done) = stored? {
+                on_chunk(done.new_documents, done.downloaded + done.unreadable);
+                report.add(&done);
+            }
+            ready = Some(
+                chunk
+                    .iter()
+                    .zip(xmls)
+                    .zip(contents)
+                    .map(|((meta, xml), content)| {
+                        let fetched = match (xml, content) {
+                            (Some(Ok(xml)), Some(content)) => Some(Ok((xml, content))),
+                            (Some(Err(refused)), _) => Some(Err(refused)),
+                            _ => None,
+                        };
+                        (meta, fetched)
+                    })
+                    .collect(),
+            );
+        }
+        if let Some(items) = ready {
+            let done = self.commit_chunk(company_id, subject, &items, Some(&package.checkpoint))?;
             on_chunk(done.new_documents, done.downloaded + done.unreadable);
             report.add(&done);
         }
         Ok(())
+    }
+
+    /// Stores one chunk of a package in one transaction; `checkpoint` with the last.
+    fn commit_chunk(
+        &self,
+        company_id: i64,
+        subject: CostSubject,
+        items: &[Fetched<'_>],
+        checkpoint: Option<&SyncCheckpoint>,
+    ) -> desk_store::Result<CostSyncReport> {
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            let mut done = CostSyncReport::default();
+            for (meta, fetched) in items {
+                let id = match tx.insert_cost_document(
+                    company_id,
+                    &from_metadata(subject, meta),
+                    now,
+                )? {
+                    Some(id) => {
+                        tx.append_cost_step(id, now, None, "retrieved", subject.as_str())?;
+                        done.new_documents += 1;
+                        id
+                    }
+                    None => match tx.cost_by_ksef_number(company_id, &meta.ksef_number)? {
+                        Some(id)
+                            if tx.cost_document(company_id, id)?.content
+                                == ContentState::Pending =>
+                        {
+                            id
+                        }
+                        _ => continue,
+                    },
+                };
+                match fetched {
+                    Some(Ok((xml, content))) => {
+                        store_content(tx, company_id, id, xml, content, now, &mut done)?;
+                    }
+                    Some(Err(detail)) => {
+                        tx.record_cost_download_failure(id, detail)?;
+                        done.failed_downloads += 1;
+                    }
+                    None => {}
+                }
+            }
+            if let Some(checkpoint) = checkpoint {
+                advance(tx, company_id, subject, checkpoint)?;
+            }
+            Ok(done)
+        })
     }
 
     async fn download_pending(
