@@ -712,3 +712,37 @@ pub fn dedupe_by_ksef_number(invoices: Vec<InvoiceMetadata>) -> Vec<InvoiceMetad
         .filter(|i| seen.insert(i.ksef_number.clone()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_window_is_at_most_90_days_and_inside_three_calendar_months() {
+        let at = |y, m, d, s| Utc.with_ymd_and_hms(y, m, d, 0, 0, s).unwrap();
+        // February to April is only 89 days: the month bound (less a day) wins.
+        assert_eq!(window_end(at(2026, 2, 1, 0)), at(2026, 4, 30, 0));
+        // March to May is 92 days: 90 days.
+        assert_eq!(window_end(at(2026, 3, 1, 0)), at(2026, 5, 30, 0));
+        // Whole seconds, so KSeF's echo of it compares equal.
+        let from = at(2026, 3, 1, 7) + chrono::Duration::microseconds(123_456);
+        assert_eq!(window_end(from), at(2026, 5, 30, 7));
+    }
+
+    #[test]
+    fn the_next_window_starts_at_the_end_only_when_the_hwm_is_past_it() {
+        let to = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
+        assert_eq!(next_window(to, Some(to)), Some(to));
+        assert_eq!(
+            next_window(to, Some(to + chrono::Duration::days(3))),
+            Some(to)
+        );
+        assert_eq!(
+            next_window(to, Some(to - chrono::Duration::seconds(1))),
+            None
+        );
+        assert_eq!(next_window(to, None), None);
+    }
+}
