@@ -147,6 +147,10 @@ pub fn run() {
                 }
                 tauri::async_runtime::spawn(retrieve_costs_on_schedule(handle, desk.clone()));
             }
+            tauri::async_runtime::spawn(notify::certificate_expiry_loop(
+                app.handle().clone(),
+                desk.clone(),
+            ));
             // The outbox sender and end-of-day runs: they outlive every window and
             // stop with the process; the outbox makes an abrupt stop safe.
             let sender = desk.clone();

@@ -58,6 +58,35 @@ export const tests = [
     },
   },
   {
+    name: "demo-company-signs-in-with-a-certificate",
+    async run(win) {
+      // At start the built-in simulator issues the demo company a KSeF certificate and the
+      // app signs in with XAdES (tokens stop working after 31.12.2026).
+      await win.until(
+        () => win.text("[data-testid=status-connection]"),
+        (t) => t === "Połączono z KSeF",
+        "the demo company signed in to the built-in simulator",
+        30_000,
+      );
+      await win.click("[data-testid=nav-settings]");
+      await win.until(
+        () => win.text("[data-testid=credentials-method]"),
+        (t) => t === "Certyfikat KSeF",
+        "the certificate as the sign-in method",
+        20_000,
+      );
+      await win.expectText("[data-testid=credentials-validity]", /^od .+ do .+$/);
+      await win.expectText(
+        "[data-testid=credentials-panel]",
+        /Klucz prywatny jest w systemowym sejfie/,
+      );
+      // A fresh certificate needs no warning, and nothing says "token" any more.
+      if ((await win.count("[data-testid=status-credentials]")) !== 0) {
+        throw new Error("a fresh certificate must not warn in the status bar");
+      }
+    },
+  },
+  {
     name: "opens-demo-company-in-polish",
     async run(win) {
       await win.expectText("[data-testid=page-title]", "Pulpit");
@@ -164,11 +193,16 @@ export const tests = [
       );
       await win.click("[data-testid=nav-settings]");
       await win.click("[data-testid=tokens-load]");
-      // GET /tokens over loopback: the demo token holds every permission, so it is listed.
+      // GET /tokens over loopback, signed in with the demo company's certificate: the
+      // simulator's demo token is listed with every permission, and none is the app's
+      // own any more (the app signs in with the certificate).
       await win.until(
         () => win.text("[data-testid=tokens-list]"),
-        (t) => t.includes("Używany przez aplikację") && t.includes("Zarządzanie uprawnieniami"),
-        "the app's own token with its permissions",
+        (t) =>
+          t.includes("Token firmy demonstracyjnej") &&
+          t.includes("Zarządzanie uprawnieniami") &&
+          !t.includes("Używany przez aplikację"),
+        "the company's tokens with their permissions",
         15_000,
       );
     },

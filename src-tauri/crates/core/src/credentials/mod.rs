@@ -78,7 +78,69 @@ fn alert(
     }
 }
 
+/// The company setting that remembers the last expiry warning shown as a desktop
+/// notification: `<fingerprint>:<level>`, so each threshold is announced once per
+/// certificate.
+const NOTIFIED_KEY: &str = "credentials.notified_expiry";
+
+impl CertificateExpiry {
+    /// The desktop notification's text for `company`.
+    pub fn notification(&self, company: &str, locale: crate::Locale) -> String {
+        let day = crate::sales::time::today_in_poland(self.not_after)
+            .format("%d.%m.%Y")
+            .to_string();
+        match (self.level, locale) {
+            (ExpiryLevel::Expired, crate::Locale::Pl) => format!(
+                "{company}: certyfikat KSeF wygasł {day}. Wczytaj nowy w Ustawieniach, aby \
+                 wysyłać i pobierać faktury."
+            ),
+            (ExpiryLevel::Expired, crate::Locale::En) => format!(
+                "{company}: the KSeF certificate expired on {day}. Load a new one in Settings \
+                 to keep sending and receiving invoices."
+            ),
+            (_, crate::Locale::Pl) => format!(
+                "{company}: certyfikat KSeF wygasa {day} (dni: {}). Wystąp o nowy w Aplikacji \
+                 Podatnika KSeF i wczytaj go w Ustawieniach.",
+                self.days_left
+            ),
+            (_, crate::Locale::En) => format!(
+                "{company}: the KSeF certificate expires on {day} ({} days left). Request a \
+                 new one in the KSeF taxpayer application and load it in Settings.",
+                self.days_left
+            ),
+        }
+    }
+}
+
 impl Desk {
+    /// Certificates that crossed a warning threshold (30, 7, 1 day, expired) since the
+    /// last desktop notification, each with its company; the crossing is recorded, so a
+    /// threshold is announced once per certificate.
+    pub fn due_expiry_notices(&self) -> Result<Vec<(desk_store::Company, CertificateExpiry)>> {
+        let now = self.clock().now();
+        Ok(self.store().write(|tx| {
+            let mut due = Vec::new();
+            for company in tx.list_companies()? {
+                let CredentialMethod::Certificate(certificate) =
+                    tx.company_credentials(company.id)?
+                else {
+                    continue;
+                };
+                let expiry = CertificateExpiry::at(certificate.not_after, now);
+                if expiry.level == ExpiryLevel::Fine {
+                    continue;
+                }
+                let mark = format!("{}:{}", certificate.fingerprint_sha256, expiry.level.code());
+                if tx.company_setting(company.id, NOTIFIED_KEY)?.as_deref() == Some(&mark) {
+                    continue;
+                }
+                tx.set_company_setting(company.id, NOTIFIED_KEY, &mark)?;
+                due.push((company, expiry));
+            }
+            Ok(due)
+        })?)
+    }
+
     /// The company's sign-in warning (read-only: the status bar asks every few seconds).
     pub(crate) fn credential_alert(&self, company_id: i64) -> Result<Option<CredentialAlert>> {
         let now = self.clock().now();

@@ -175,6 +175,21 @@ async fn an_unusable_certificate_is_refused_naming_every_problem_and_nothing_cha
     assert_eq!(vault.len(), 1, "only the token");
     let key = VaultKey::new(Nip::parse(&sim.nip).unwrap(), KsefEnvironment::Simulator);
     assert!(vault.load_private_key(&key).unwrap().is_none());
+
+    // Only the company's administrator changes how it signs in: a sales clerk is
+    // refused before any file is read.
+    crate::roles::act_as(&dir, "clerk", &[desk_core::Role::Sales]);
+    assert!(!desk.credentials(id).unwrap().can_manage);
+    let error = desk
+        .use_certificate(
+            id,
+            pem_files(f, "other.crt", "other.key", "Tajne-Haslo"),
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "forbidden");
+    assert_eq!(error.kind(), ErrorKind::Permission);
 }
 
 /// The issue's "done when": a token company moves to a certificate the simulator issued,
@@ -193,9 +208,14 @@ async fn a_token_company_moves_to_a_certificate_and_works_after_the_token_cut_of
     })
     .await
     .unwrap();
+    let (certificate, key) = sim
+        .issue_certificate(&sim.nip, CertificateKind::Authentication)
+        .unwrap();
+    let secret_key = key.clone();
     let dir = tempfile::tempdir().unwrap();
     let vault = Arc::new(MemoryVault::new());
-    // Certificates are issued from the simulator's real now: the desk's clock agrees.
+    // The certificate is valid from the simulator's real now: the desk's clock, fixed
+    // after the issue, agrees.
     let desk = desk_core::Desk::open(
         dir.path(),
         Box::new(desk_core::FixedClock(Utc::now())),
@@ -208,10 +228,6 @@ async fn a_token_company_moves_to_a_certificate_and_works_after_the_token_cut_of
         .unwrap()
         .company
         .id;
-    let (certificate, key) = sim
-        .issue_certificate(&sim.nip, CertificateKind::Authentication)
-        .unwrap();
-    let secret_key = key.clone();
     tokio::time::sleep((cut_off - Utc::now()).to_std().unwrap_or_default()).await;
 
     let started = std::time::Instant::now();
@@ -321,4 +337,75 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+/// A certificate 5 days from its end: warned once (the 7-day threshold), in the status
+/// bar, and as one desktop notification until the next threshold.
+#[tokio::test]
+async fn a_certificate_near_its_end_warns_once_per_threshold() {
+    use chrono::{Duration, Utc};
+    use desk_core::credentials::ExpiryLevel;
+    use ksef_sim::CertificateKind;
+
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Arc::new(MemoryVault::new());
+    let open_at = |at| {
+        desk_core::Desk::open(
+            dir.path(),
+            Box::new(desk_core::FixedClock(at)),
+            vault.clone(),
+        )
+        .unwrap()
+    };
+    let now = Utc::now();
+    let desk = open_at(now);
+    let id = desk
+        .connect_company(&company(&sim, &sim.token))
+        .await
+        .unwrap()
+        .company
+        .id;
+    let (certificate, key) = sim
+        .issue_certificate_valid(
+            &sim.nip,
+            CertificateKind::Authentication,
+            now - Duration::days(360),
+            now + Duration::days(5),
+        )
+        .unwrap();
+    let files = CertificateFiles::Pem {
+        certificate,
+        private_key: Zeroizing::new(key),
+        password: None,
+    };
+    desk.use_certificate(id, files, &CancellationToken::new())
+        .await
+        .unwrap();
+    let Some(CredentialAlert::CertificateExpiring(expiry)) =
+        desk.status().unwrap().credential_alert
+    else {
+        panic!("the status bar must warn")
+    };
+    assert_eq!(
+        (expiry.days_left, expiry.level),
+        (5, ExpiryLevel::Within7Days)
+    );
+
+    let notices = desk.due_expiry_notices().unwrap();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0]
+        .1
+        .notification("Pracownia", Locale::Pl)
+        .contains("dni: 5"));
+    assert!(
+        desk.due_expiry_notices().unwrap().is_empty(),
+        "once per threshold"
+    );
+    // Four days later the 1-day threshold is announced, once again.
+    let later = open_at(now + Duration::days(4) + Duration::hours(1));
+    let notices = later.due_expiry_notices().unwrap();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].1.level, ExpiryLevel::Within1Day);
+    assert!(later.due_expiry_notices().unwrap().is_empty());
 }

@@ -1,5 +1,6 @@
 //! After connecting, the token's bytes appear nowhere in the data dir (SQLite file, WAL,
-//! logs) nor in anything logged at any level during the whole workflow.
+//! logs) nor in anything logged at any level during the whole workflow; nor do a
+//! certificate's private key and its password after a move to the certificate.
 
 use std::io::Write;
 use std::path::Path;
@@ -53,14 +54,17 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[track_caller]
 fn assert_nowhere(secrets: &[&str], dir: &Path, logs: &[u8]) -> Vec<String> {
+    let secrets: Vec<&[u8]> = secrets.iter().map(|s| s.as_bytes()).collect();
+    assert_bytes_nowhere(&secrets, dir, logs)
+}
+
+#[track_caller]
+fn assert_bytes_nowhere(secrets: &[&[u8]], dir: &Path, logs: &[u8]) -> Vec<String> {
     let files = files(dir);
     for secret in secrets {
-        assert!(
-            !contains(logs, secret.as_bytes()),
-            "a secret is in the logs"
-        );
+        assert!(!contains(logs, secret), "a secret is in the logs");
         for (path, bytes) in &files {
-            assert!(!contains(bytes, secret.as_bytes()), "a secret is in {path}");
+            assert!(!contains(bytes, secret), "a secret is in {path}");
         }
     }
     files.into_iter().map(|(path, _)| path).collect()
@@ -118,10 +122,63 @@ async fn the_token_is_in_the_vault_and_in_no_file_or_log() {
     );
     assert!(scanned.iter().any(|p| p.ends_with("-wal")), "{scanned:?}");
 
+    // Move to a certificate whose key file is encrypted with a password (made with
+    // openssl from the key the simulator issued): the key's DER and the password too
+    // may only reach the vault.
+    let (certificate, key) = sim
+        .issue_certificate_valid(
+            &sim.nip,
+            ksef_sim::CertificateKind::Authentication,
+            "2026-11-01T00:00:00Z".parse().unwrap(),
+            "2027-11-01T00:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+    let password = "Haslo-Do-Klucza-7c1e";
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("key.der"), &key).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args([
+            "pkcs8",
+            "-topk8",
+            "-inform",
+            "DER",
+            "-in",
+            "key.der",
+            "-v2",
+            "aes-256-cbc",
+        ])
+        .args(["-passout", &format!("pass:{password}"), "-out", "key.pem"])
+        .current_dir(work.path())
+        .output()
+        .expect("openssl must be installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files_chosen = desk_core::credentials::import::CertificateFiles::Pem {
+        certificate,
+        private_key: zeroize::Zeroizing::new(std::fs::read(work.path().join("key.pem")).unwrap()),
+        password: Some(SecretString::from(password.to_owned())),
+    };
+    desk.use_certificate(
+        connected.company.id,
+        files_chosen,
+        &desk_core::CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(vault.len(), 2, "the token and the private key");
+    let logs = captured.0.lock().unwrap().clone();
+    assert!(contains(&logs, b"company signs in with a certificate"));
+    std::fs::write(dir.path().join("logs/ksef-desk.log"), &logs).unwrap();
+    assert_bytes_nowhere(&[key.as_slice(), password.as_bytes()], dir.path(), &logs);
+
     // ... and after it is closed (WAL checkpointed into the main file).
     desk.disconnect(connected.company.id).unwrap();
     drop(desk);
     let logs = captured.0.lock().unwrap().clone();
     assert_nowhere(&secrets, dir.path(), &logs);
+    assert_bytes_nowhere(&[key.as_slice(), password.as_bytes()], dir.path(), &logs);
     assert!(vault.is_empty());
 }
