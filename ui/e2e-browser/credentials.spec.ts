@@ -73,6 +73,9 @@ test("an administrator moves a token company to a certificate", async ({ page })
     "Firma loguje się teraz certyfikatem",
   );
   await expect(panel.getByTestId("credentials-method")).toHaveText("Certyfikat KSeF");
+  await expect(panel.getByTestId("credentials-feature-send_sales_invoices")).toContainText(
+    "Wysyłanie faktur sprzedaży do KSeF",
+  );
   await expect(page.getByTestId("status-credentials")).toHaveText(
     "Certyfikat KSeF wygasa za 6 dni",
   );

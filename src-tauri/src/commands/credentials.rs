@@ -9,8 +9,10 @@ use zeroize::Zeroizing;
 
 use super::cancellable;
 use crate::dto::credentials::{
-    CertificateFileKindDto, CertificateKindDto, CertificateRequestDto, CredentialsDto,
+    CertificateFileKindDto, CertificateKindDto, CertificateRequestDto, CertificateSwitchDto,
+    CredentialsDto,
 };
+use crate::dto::ConnectionReportDto;
 use crate::error::IpcError;
 use crate::AppState;
 
@@ -51,7 +53,7 @@ pub async fn use_certificate(
     operation_id: u32,
     company_id: i64,
     request: CertificateRequestDto,
-) -> Result<CredentialsDto, IpcError> {
+) -> Result<CertificateSwitchDto, IpcError> {
     let locale = state.desk.locale();
     let password = request
         .password
@@ -73,8 +75,11 @@ pub async fn use_certificate(
     };
     let cancel = CancellationToken::new();
     let work = state.desk.use_certificate(company_id, files, &cancel);
-    let credentials = cancellable(&state, operation_id, work).await?;
-    Ok(CredentialsDto::from(&credentials))
+    let switch = cancellable(&state, operation_id, work).await?;
+    Ok(CertificateSwitchDto {
+        credentials: CredentialsDto::from(&switch.credentials),
+        report: ConnectionReportDto::from_report(&switch.report, locale),
+    })
 }
 
 /// Reads a chosen file (certificates and keys are a few kilobytes; anything over 1 MB

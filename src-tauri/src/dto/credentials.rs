@@ -195,3 +195,11 @@ pub enum CertificateKindDto {
     Ksef,
     Pkcs12,
 }
+
+/// A company moved to a certificate, and what its person may do in KSeF.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateSwitchDto {
+    pub credentials: CredentialsDto,
+    pub report: crate::dto::ConnectionReportDto,
+}

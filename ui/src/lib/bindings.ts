@@ -48,7 +48,7 @@ export const commands = {
 	 *  Moves the company to the certificate in the chosen files: every problem named,
 	 *  a real sign-in, then the key to the keychain. The password is dropped afterwards.
 	 */
-	useCertificate: (operationId: number, companyId: number, request: CertificateRequestDto) => typedError<CredentialsDto, IpcError>(__TAURI_INVOKE("use_certificate", { operationId, companyId, request })),
+	useCertificate: (operationId: number, companyId: number, request: CertificateRequestDto) => typedError<CertificateSwitchDto, IpcError>(__TAURI_INVOKE("use_certificate", { operationId, companyId, request })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	/**  Every company at once: counts and connection (the bookkeeper's view). */
 	overview: () => typedError<CompanyOverviewDto[], IpcError>(__TAURI_INVOKE("overview")),
@@ -169,6 +169,12 @@ export type CertificateSourceDto =
 "ksef" | 
 /**  A qualified certificate or company seal (PKCS#12). */
 "qualified";
+
+/**  A company moved to a certificate, and what its person may do in KSeF. */
+export type CertificateSwitchDto = {
+	credentials: CredentialsDto,
+	report: ConnectionReportDto,
+};
 
 export type CheckStateDto = "yes" | "no" | "unknown";
 

@@ -12,6 +12,7 @@ import type {
   CompanyTokenDto,
   CredentialsDto,
   CertificateRequestDto,
+  CertificateSwitchDto,
   IpcError,
   RoleDto,
   LocaleDto,
@@ -195,7 +196,10 @@ export function installMockIpc(): void {
         if (result instanceof Promise) return result;
         onCertificate.add(id);
         connected.add(id);
-        return credentials(id);
+        return {
+          credentials: credentials(id),
+          report: testConnection("sim-token-full", locale) as ConnectionReportDto,
+        } satisfies CertificateSwitchDto;
       }
       case "company_credentials":
         return credentials(company(a.companyId).id);

@@ -141,6 +141,21 @@ impl KsefPermission {
         }
     }
 
+    /// The same right as KSeF names it for a person's permissions in a context.
+    pub(crate) fn from_scope(scope: &ksef_client::PermissionScope) -> Option<KsefPermission> {
+        use ksef_client::PermissionScope as S;
+        Some(match scope {
+            S::InvoiceWrite => KsefPermission::InvoiceWrite,
+            S::InvoiceRead => KsefPermission::InvoiceRead,
+            S::Introspection => KsefPermission::Introspection,
+            S::CredentialsRead => KsefPermission::CredentialsRead,
+            S::CredentialsManage => KsefPermission::CredentialsManage,
+            S::SubunitManage => KsefPermission::SubunitManage,
+            S::EnforcementOperations => KsefPermission::EnforcementOperations,
+            S::VatUeManage | S::Other => return None,
+        })
+    }
+
     pub(crate) fn wire(self) -> TokenPermission {
         match self {
             KsefPermission::InvoiceWrite => TokenPermission::InvoiceWrite,
@@ -674,6 +689,40 @@ pub(crate) fn from_ksef(error: KsefError, nip: &Nip) -> CoreError {
     }
 }
 
+/// What `granted` (`None`: KSeF did not tell) means for every permission and feature.
+pub(crate) fn report(
+    nip: Nip,
+    environment: KsefEnvironment,
+    granted: Option<&[KsefPermission]>,
+    checked_at: Timestamp,
+) -> ConnectionReport {
+    let permissions: Vec<PermissionCheck> = KsefPermission::ALL
+        .iter()
+        .map(|&permission| PermissionCheck {
+            permission,
+            state: match granted {
+                Some(granted) if granted.contains(&permission) => PermissionState::Granted,
+                Some(_) => PermissionState::Missing,
+                None => PermissionState::Unknown,
+            },
+        })
+        .collect();
+    let features = AppFeature::ALL
+        .iter()
+        .map(|&feature| FeatureCheck {
+            feature,
+            state: feature_state(feature, &permissions),
+        })
+        .collect();
+    ConnectionReport {
+        nip,
+        environment,
+        permissions,
+        features,
+        checked_at,
+    }
+}
+
 fn feature_state(feature: AppFeature, permissions: &[PermissionCheck]) -> FeatureState {
     let states: Vec<PermissionState> = feature
         .requires_any_of()
@@ -885,38 +934,23 @@ impl Desk {
         if let Err(error) = client.logout(&cancel).await {
             tracing::debug!(%error, "ending the test authentication failed");
         }
-        let permissions: Vec<PermissionCheck> = KsefPermission::ALL
-            .iter()
-            .map(|&permission| PermissionCheck {
-                permission,
-                state: match &granted {
-                    Some(granted) if granted.contains(&permission.wire()) => {
-                        PermissionState::Granted
-                    }
-                    Some(_) => PermissionState::Missing,
-                    None => PermissionState::Unknown,
-                },
-            })
-            .collect();
-        let features = AppFeature::ALL
-            .iter()
-            .map(|&feature| FeatureCheck {
-                feature,
-                state: feature_state(feature, &permissions),
-            })
-            .collect();
         tracing::info!(
             environment = request.environment.as_str(),
             permissions_known = granted.is_some(),
             "KSeF token tested"
         );
-        Ok(ConnectionReport {
-            nip: request.nip.clone(),
-            environment: request.environment,
-            permissions,
-            features,
-            checked_at: now,
-        })
+        let granted: Option<Vec<KsefPermission>> = granted.map(|granted| {
+            KsefPermission::ALL
+                .into_iter()
+                .filter(|p| granted.contains(&p.wire()))
+                .collect()
+        });
+        Ok(report(
+            request.nip.clone(),
+            request.environment,
+            granted.as_deref(),
+            now,
+        ))
     }
 
     /// The company's KSeF token from the vault; [`CoreError::NotConnected`] when none

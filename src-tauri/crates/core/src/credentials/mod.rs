@@ -23,8 +23,9 @@ use desk_store::{CredentialMethod, NewAuditEntry, Role};
 use ksef_client::CancellationToken;
 
 use crate::access::authorize;
-use crate::connection::{interactive_config, run_blocking, SavedCredentials};
+use crate::connection::{interactive_config, report, run_blocking, SavedCredentials};
 use crate::vault::VaultKey;
+use crate::{ConnectionReport, KsefPermission};
 use crate::{CoreError, Desk, Nip, Result};
 pub use cutoff::{token_cutoff, token_days_left, TOKEN_LAST_DAY};
 pub use expiry::{CertificateExpiry, ExpiryLevel};
@@ -44,6 +45,14 @@ pub struct CompanyCredentials {
     pub certificate_expiry: Option<CertificateExpiry>,
     /// Whether the current user may change the credentials (the company's administrator).
     pub can_manage: bool,
+}
+
+/// A company moved to a certificate: its credentials now, and what the certificate's
+/// person may do in the company's context (KSeF's personal permissions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateSwitch {
+    pub credentials: CompanyCredentials,
+    pub report: ConnectionReport,
 }
 
 /// What the status bar and dashboard warn about for a company's sign-in.
@@ -191,7 +200,7 @@ impl Desk {
         company_id: i64,
         files: import::CertificateFiles,
         cancel: &CancellationToken,
-    ) -> Result<CompanyCredentials> {
+    ) -> Result<CertificateSwitch> {
         let now = self.clock().now();
         self.store()
             .write(|tx| Ok(authorize(tx, now, company_id, Role::Admin).map(|_| ())))??;
@@ -218,9 +227,28 @@ impl Desk {
                 cancel,
             )
             .await?;
+        // What the certificate's person may do in the company's context, as the token
+        // report tells for a token.
+        let granted: Option<Vec<KsefPermission>> = match client.personal_permissions(cancel).await {
+            Ok(list) => Some(
+                list.iter()
+                    .filter_map(|p| KsefPermission::from_scope(&p.permission_scope))
+                    .collect(),
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "reading the person's permissions failed");
+                None
+            }
+        };
         if let Err(error) = client.logout(cancel).await {
             tracing::debug!(%error, "ending the test authentication failed");
         }
+        let report = report(
+            nip.clone(),
+            company.ksef_environment,
+            granted.as_deref(),
+            now,
+        );
         let key = VaultKey::new(nip, company.ksef_environment);
         let der = credential.private_key_pkcs8_der();
         let vault = Arc::clone(self.vault_arc());
@@ -238,6 +266,9 @@ impl Desk {
         })?;
         self.remember_connection(company_id, true);
         tracing::info!(company_id, "company signs in with a certificate");
-        self.credentials(company_id)
+        Ok(CertificateSwitch {
+            credentials: self.credentials(company_id)?,
+            report,
+        })
     }
 }

@@ -231,7 +231,7 @@ async fn a_token_company_moves_to_a_certificate_and_works_after_the_token_cut_of
     tokio::time::sleep((cut_off - Utc::now()).to_std().unwrap_or_default()).await;
 
     let started = std::time::Instant::now();
-    let credentials = desk
+    let switch = desk
         .use_certificate(
             id,
             CertificateFiles::Pem {
@@ -244,6 +244,15 @@ async fn a_token_company_moves_to_a_certificate_and_works_after_the_token_cut_of
         .await
         .unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // The NIP owner holds every right in its own context: every feature works.
+    for feature in desk_core::AppFeature::ALL {
+        assert_eq!(
+            switch.report.feature(feature),
+            desk_core::FeatureState::Enabled,
+            "{feature:?}"
+        );
+    }
+    let credentials = switch.credentials;
     let CredentialMethod::Certificate(stored) = &credentials.method else {
         panic!("{credentials:?}")
     };
