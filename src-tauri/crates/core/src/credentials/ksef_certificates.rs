@@ -175,24 +175,24 @@ impl Desk {
         let pending = format!("pending-{}", self.clock().now().timestamp_millis());
         let vault_key = session.vault_key.clone();
         self.save_enrolled_key(&vault_key, &pending, &key).await?;
-        let issued = self
+        // A failure, or the UI's Cancel dropping this future while KSeF works, must not
+        // leave the pending key behind: nothing would ever find it again.
+        let guard = PendingKey {
+            vault: Arc::clone(self.vault_arc()),
+            key: vault_key.clone(),
+            entry: pending,
+        };
+        let credential = self
             .enroll_and_retrieve(&session.client, &nip, request, csr, on_step, cancel)
             .await
             .and_then(|der| {
                 SigningCredential::from_parts(&der, &key).map_err(|e| CoreError::Internal {
                     detail: format!("KSeF issued a certificate that does not fit the key: {e}"),
                 })
-            });
-        let credential = match issued {
-            Ok(credential) => credential,
-            Err(error) => {
-                self.delete_enrolled_key(&vault_key, &pending).await?;
-                return Err(error);
-            }
-        };
+            })?;
         let serial = credential.certificate().serial_hex.clone();
         self.save_enrolled_key(&vault_key, &serial, &key).await?;
-        self.delete_enrolled_key(&vault_key, &pending).await?;
+        drop(guard);
         let now = self.clock().now();
         let info = credential.certificate();
         let row = EnrolledCertificate {
@@ -453,6 +453,33 @@ impl Desk {
         let vault = Arc::clone(self.vault_arc());
         let (key, entry) = (key.clone(), entry.to_owned());
         Ok(run_blocking(move || vault.delete_enrolled_key(&key, &entry)).await?)
+    }
+}
+
+/// Removes a pending enrolment's key from the keychain when dropped (on the blocking
+/// pool: the keychain may block).
+struct PendingKey {
+    vault: Arc<dyn crate::vault::TokenVault>,
+    key: VaultKey,
+    entry: String,
+}
+
+impl Drop for PendingKey {
+    fn drop(&mut self) {
+        let (vault, key, entry) = (
+            Arc::clone(&self.vault),
+            self.key.clone(),
+            std::mem::take(&mut self.entry),
+        );
+        let remove = move || {
+            if let Err(error) = vault.delete_enrolled_key(&key, &entry) {
+                tracing::warn!(%error, "removing a pending enrolment's key failed");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(remove)),
+            Err(_) => remove(),
+        }
     }
 }
 

@@ -352,3 +352,37 @@ fn the_os_keychain_keeps_enrolled_keys_apart_from_the_sign_in_key() {
         .delete_enrolled_key(&key, "1A2B3C4D5E6F7081")
         .unwrap());
 }
+
+#[tokio::test]
+async fn a_cancelled_enrolment_leaves_no_key_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Arc::new(MemoryVault::new());
+    let mut config = SimConfig::default();
+    config.certificates.enrollment_delay = std::time::Duration::from_secs(30);
+    let (_sim, desk, id) = certificate_company(&dir, vault.clone(), config).await;
+    assert_eq!(vault.len(), 2, "token and sign-in key");
+    let steps = Mutex::new(Vec::new());
+    let record = |step: EnrollmentStep| steps.lock().unwrap().push(step);
+    // The UI's Cancel drops the operation's future while KSeF is still issuing.
+    let request = KsefEnrollment {
+        name: "Laptop biuro".into(),
+        kind: KsefCertificateKind::Authentication,
+        use_to_sign_in: true,
+    };
+    let cancel = CancellationToken::new();
+    let enrol = desk.enroll_ksef_certificate(id, &request, &record, &cancel);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_secs(3), enrol)
+            .await
+            .is_err()
+    );
+    assert_eq!(steps.lock().unwrap().last(), Some(&EnrollmentStep::Waiting));
+    for _ in 0..50 {
+        if vault.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(vault.len(), 2, "the pending key was removed");
+    assert!(desk.is_connected(id).unwrap());
+}
