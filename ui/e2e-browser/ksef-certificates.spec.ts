@@ -46,6 +46,15 @@ test("an administrator on a certificate enrols one to sign in with and revokes t
   await panel.getByTestId("ksef-certs-load").click();
   await panel.getByTestId("ksef-certs-enroll").click();
   await expect(panel.getByTestId("ksef-certs-submit")).toBeDisabled();
+  // While KSeF is issuing, the step shows and Cancel ends the wait.
+  await panel.getByTestId("ksef-certs-name").fill("Wolny laptop");
+  await panel.getByTestId("ksef-certs-submit").click();
+  await expect(panel.getByTestId("ksef-certs-busy")).toHaveText(
+    "Czekanie, aż KSeF wyda certyfikat…",
+  );
+  await panel.getByTestId("ksef-certs-cancel").click();
+  await expect(panel.getByTestId("ksef-certs-busy")).toHaveCount(0);
+  await expect(panel.getByTestId("ksef-certs-error")).toHaveCount(0);
   await panel.getByTestId("ksef-certs-name").fill("Laptop biuro");
   await expect(panel.getByTestId("ksef-certs-sign-in")).toBeChecked();
   await panel.getByTestId("ksef-certs-submit").click();

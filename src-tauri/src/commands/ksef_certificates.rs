@@ -1,7 +1,7 @@
 //! Settings → "KSeF certificates": list with limits, enrol, renew, use to sign in,
 //! revoke. Each is a cancellable operation (enrolment polls KSeF).
 
-use desk_core::CancellationToken;
+use desk_core::{CancellationToken, EnrollmentStep};
 use tauri::State;
 
 use super::cancellable;
@@ -33,9 +33,10 @@ pub async fn enroll_ksef_certificate(
 ) -> Result<String, IpcError> {
     let cancel = CancellationToken::new();
     let request = request.into();
+    let on_step = |step| state.operations.set_progress(operation_id, step_code(step));
     let work = state
         .desk
-        .enroll_ksef_certificate(company_id, &request, &|_| {}, &cancel);
+        .enroll_ksef_certificate(company_id, &request, &on_step, &cancel);
     cancellable(&state, operation_id, work).await
 }
 
@@ -49,9 +50,10 @@ pub async fn renew_ksef_certificate(
     serial: String,
 ) -> Result<String, IpcError> {
     let cancel = CancellationToken::new();
+    let on_step = |step| state.operations.set_progress(operation_id, step_code(step));
     let work = state
         .desk
-        .renew_ksef_certificate(company_id, &serial, &|_| {}, &cancel);
+        .renew_ksef_certificate(company_id, &serial, &on_step, &cancel);
     cancellable(&state, operation_id, work).await
 }
 
@@ -85,4 +87,24 @@ pub async fn revoke_ksef_certificate(
         .desk
         .revoke_ksef_certificate(company_id, &serial, &cancel);
     cancellable(&state, operation_id, work).await
+}
+
+/// Where a running enrolment or renewal is: `preparing`, `waiting`, `retrieving`,
+/// `signingIn`; `null` before it starts or once it ended.
+#[tauri::command]
+#[specta::specta]
+pub async fn enrollment_progress(
+    state: State<'_, AppState>,
+    operation_id: u32,
+) -> Result<Option<String>, IpcError> {
+    Ok(state.operations.progress(operation_id).map(str::to_owned))
+}
+
+fn step_code(step: EnrollmentStep) -> &'static str {
+    match step {
+        EnrollmentStep::Preparing => "preparing",
+        EnrollmentStep::Waiting => "waiting",
+        EnrollmentStep::Retrieving => "retrieving",
+        EnrollmentStep::SigningIn => "signingIn",
+    }
 }

@@ -48,6 +48,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             ksef_certificates::renew_ksef_certificate,
             ksef_certificates::sign_in_with_ksef_certificate,
             ksef_certificates::revoke_ksef_certificate,
+            ksef_certificates::enrollment_progress,
             sales::sales_list,
             sales::sales_detail,
             sales::sales_overview,

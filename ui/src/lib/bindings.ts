@@ -72,6 +72,11 @@ export const commands = {
 	signInWithKsefCertificate: (operationId: number, companyId: number, serial: string) => typedError<null, IpcError>(__TAURI_INVOKE("sign_in_with_ksef_certificate", { operationId, companyId, serial })),
 	/**  Revokes a certificate; `true` when the company signed in with it (now disconnected). */
 	revokeKsefCertificate: (operationId: number, companyId: number, serial: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("revoke_ksef_certificate", { operationId, companyId, serial })),
+	/**
+	 *  Where a running enrolment or renewal is: `preparing`, `waiting`, `retrieving`,
+	 *  `signingIn`; `null` before it starts or once it ended.
+	 */
+	enrollmentProgress: (operationId: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("enrollment_progress", { operationId })),
 	salesList: (companyId: number, query: SalesQueryDto) => typedError<SalesPageDto, IpcError>(__TAURI_INVOKE("sales_list", { companyId, query })),
 	salesDetail: (companyId: number, documentId: number) => typedError<SalesDetailDto, IpcError>(__TAURI_INVOKE("sales_detail", { companyId, documentId })),
 	salesOverview: (companyId: number) => typedError<SalesOverviewDto, IpcError>(__TAURI_INVOKE("sales_overview", { companyId })),

@@ -9,6 +9,7 @@ const COMMANDS = new Set([
   "renew_ksef_certificate",
   "sign_in_with_ksef_certificate",
   "revoke_ksef_certificate",
+  "enrollment_progress",
 ]);
 
 const CERTIFICATE_LIMIT = 3;
@@ -41,6 +42,8 @@ export function createKsefCertificatesMock(): AreaMock {
   ];
   let enrolments = 2;
   let next = 0x7000;
+  /** A name starting "Wolny" makes KSeF never issue, so Cancel can be tried. */
+  let slowPending = false;
 
   const held = () => certificates.filter((c) => c.state === "active").length;
   const find = (serial: unknown) => {
@@ -63,6 +66,10 @@ export function createKsefCertificatesMock(): AreaMock {
   };
   const enroll = (request: KsefEnrollmentDto, context: MockContext, companyId: number) => {
     if (!context.onCertificate.has(companyId)) throw needsCertificate(context);
+    if (request.name.startsWith("Wolny")) {
+      slowPending = true;
+      return new Promise<never>(() => {});
+    }
     enrolments += 1;
     next += 1;
     const certificate: KsefCertificateDto = {
@@ -109,6 +116,8 @@ export function createKsefCertificatesMock(): AreaMock {
         case "sign_in_with_ksef_certificate":
           useToSignIn(find(args.serial));
           return null;
+        case "enrollment_progress":
+          return slowPending ? "waiting" : null;
         case "revoke_ksef_certificate": {
           const certificate = find(args.serial);
           certificate.state = "revoked";
