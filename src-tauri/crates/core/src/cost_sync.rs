@@ -270,8 +270,7 @@ fn from_metadata(subject: CostSubject, meta: &InvoiceMetadata) -> NewCostDocumen
 /// What the XML adds, or why it cannot be read. `new_bank_account` is decided later,
 /// against the supplier's known accounts.
 fn read_content(xml: &[u8], ksef_number: &str) -> std::result::Result<CostContent, String> {
-    let parsed = fa3::parse(xml).map_err(|error| error.to_string())?;
-    let invoice = &parsed.invoice;
+    let invoice = fa3::parse_structure(xml).map_err(|error| error.to_string())?;
     let fa = &invoice.fa;
     let totals = &fa.totals;
     let rates: Vec<RateAmount> = fa3::render::vat_summary(totals)

@@ -196,42 +196,29 @@ impl TokenVault for KeyringVault {
     }
 
     fn delete(&self, key: &VaultKey) -> Result<bool, VaultError> {
-        match self.entry(key)?.delete_credential() {
-            Ok(()) => {
-                tracing::info!(account = %key.account(), "KSeF token removed from the system keychain");
-                Ok(true)
-            }
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(error) => Err(map_keyring(error)),
+        let deleted = delete_entry(self.entry(key)?)?;
+        if deleted {
+            tracing::info!(account = %key.account(), "KSeF token removed from the system keychain");
         }
+        Ok(deleted)
     }
 
     fn save_private_key(&self, key: &VaultKey, pkcs8_der: &[u8]) -> Result<(), VaultError> {
-        check_key_len(pkcs8_der)?;
-        self.key_entry(key)?
-            .set_secret(pkcs8_der)
-            .map_err(map_keyring)?;
+        save_key_bytes(self.key_entry(key)?, pkcs8_der)?;
         tracing::info!(account = %key.private_key_account(), "private key saved in the system keychain");
         Ok(())
     }
 
     fn load_private_key(&self, key: &VaultKey) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
-        match self.key_entry(key)?.get_secret() {
-            Ok(bytes) => Ok(Some(Zeroizing::new(bytes))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(error) => Err(map_keyring(error)),
-        }
+        load_key_bytes(self.key_entry(key)?)
     }
 
     fn delete_private_key(&self, key: &VaultKey) -> Result<bool, VaultError> {
-        match self.key_entry(key)?.delete_credential() {
-            Ok(()) => {
-                tracing::info!(account = %key.private_key_account(), "private key removed from the system keychain");
-                Ok(true)
-            }
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(error) => Err(map_keyring(error)),
+        let deleted = delete_entry(self.key_entry(key)?)?;
+        if deleted {
+            tracing::info!(account = %key.private_key_account(), "private key removed from the system keychain");
         }
+        Ok(deleted)
     }
 
     fn save_enrolled_key(
@@ -240,10 +227,7 @@ impl TokenVault for KeyringVault {
         entry: &str,
         pkcs8_der: &[u8],
     ) -> Result<(), VaultError> {
-        check_key_len(pkcs8_der)?;
-        self.enrolled_entry(key, entry)?
-            .set_secret(pkcs8_der)
-            .map_err(map_keyring)?;
+        save_key_bytes(self.enrolled_entry(key, entry)?, pkcs8_der)?;
         tracing::info!(account = %key.enrolled_key_account(entry), "enrolled certificate's key saved in the system keychain");
         Ok(())
     }
@@ -253,19 +237,35 @@ impl TokenVault for KeyringVault {
         key: &VaultKey,
         entry: &str,
     ) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
-        match self.enrolled_entry(key, entry)?.get_secret() {
-            Ok(bytes) => Ok(Some(Zeroizing::new(bytes))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(error) => Err(map_keyring(error)),
-        }
+        load_key_bytes(self.enrolled_entry(key, entry)?)
     }
 
     fn delete_enrolled_key(&self, key: &VaultKey, entry: &str) -> Result<bool, VaultError> {
-        match self.enrolled_entry(key, entry)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(error) => Err(map_keyring(error)),
-        }
+        delete_entry(self.enrolled_entry(key, entry)?)
+    }
+}
+
+/// Private keys are kept as raw PKCS#8 DER (`set_secret`), not text: Windows
+/// Credential Manager caps a secret at 2560 bytes and stores passwords as UTF-16.
+fn save_key_bytes(entry: keyring::Entry, pkcs8_der: &[u8]) -> Result<(), VaultError> {
+    check_key_len(pkcs8_der)?;
+    entry.set_secret(pkcs8_der).map_err(map_keyring)
+}
+
+fn load_key_bytes(entry: keyring::Entry) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+    match entry.get_secret() {
+        Ok(bytes) => Ok(Some(Zeroizing::new(bytes))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(error) => Err(map_keyring(error)),
+    }
+}
+
+/// `false` when there was no entry.
+fn delete_entry(entry: keyring::Entry) -> Result<bool, VaultError> {
+    match entry.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(error) => Err(map_keyring(error)),
     }
 }
 

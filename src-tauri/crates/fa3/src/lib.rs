@@ -121,15 +121,27 @@ fn summary(issues: &[SchemaIssue]) -> String {
 /// Read an FA(3) document. Fails on malformed XML or any schema violation.
 #[tracing::instrument(level = "debug", skip_all, fields(bytes = xml.len()))]
 pub fn parse(xml: &[u8]) -> Result<Parsed, ParseError> {
+    let invoice = read_checked(xml)?;
+    let warnings = validate::validate_for_sending(&invoice);
+    Ok(Parsed { invoice, warnings })
+}
+
+/// Read an FA(3) document with the same structural checks as [`parse`] but without
+/// the business findings: bulk retrieval stores tens of thousands of received
+/// invoices and shows none of those findings, which cost about as much as reading.
+#[tracing::instrument(level = "debug", skip_all, fields(bytes = xml.len()))]
+pub fn parse_structure(xml: &[u8]) -> Result<Invoice, ParseError> {
+    read_checked(xml)
+}
+
+fn read_checked(xml: &[u8]) -> Result<Invoice, ParseError> {
     let tree = xml::read(xml, xml::Limits::default())?;
     let issues = xsd::schema()?.validate(&tree);
     if !issues.is_empty() {
         tracing::debug!(count = issues.len(), "schema violations");
         return Err(ParseError::Schema(issues));
     }
-    let invoice = read::invoice(&tree)?;
-    let warnings = validate::validate_for_sending(&invoice);
-    Ok(Parsed { invoice, warnings })
+    read::invoice(&tree)
 }
 
 /// Write `invoice` as UTF-8 FA(3) XML. The output is checked against the schema

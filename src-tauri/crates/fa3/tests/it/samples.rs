@@ -52,6 +52,28 @@ fn invalid_samples_are_schema_errors_naming_the_element() {
 }
 
 #[test]
+fn parse_structure_reads_what_parse_reads_and_refuses_what_it_refuses() {
+    for path in samples() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let full = fa3::parse(&bytes).unwrap().invoice;
+        let structure = fa3::parse_structure(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(full, structure, "{name}");
+    }
+    for path in invalid_samples() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            matches!(
+                fa3::parse_structure(&bytes),
+                Err(fa3::ParseError::Schema(_))
+            ),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn simulator_fields_are_available() {
     let path = samples()
         .into_iter()
