@@ -46,7 +46,7 @@ pub use costs::{
     parse_date, CostAction, CostDescriptionInput, CostDetail, CostInputProblem, CostPage,
     CostQuery, PaymentInput,
 };
-pub use credentials::{CompanyCredentials, CredentialAlert};
+pub use credentials::{CompanyCertificateConnection, CompanyCredentials, CredentialAlert};
 pub use demo::DEMO_NIP;
 pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
