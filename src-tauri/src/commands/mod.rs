@@ -7,6 +7,7 @@ mod contractors;
 mod costs;
 mod credentials;
 mod dashboard;
+mod ksef_certificates;
 mod sales;
 mod tokens;
 
@@ -43,6 +44,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             tokens::company_tokens,
             tokens::revoke_company_token,
             tokens::current_roles,
+            ksef_certificates::ksef_certificates,
+            ksef_certificates::enroll_ksef_certificate,
+            ksef_certificates::renew_ksef_certificate,
+            ksef_certificates::sign_in_with_ksef_certificate,
+            ksef_certificates::revoke_ksef_certificate,
+            ksef_certificates::enrollment_progress,
             sales::sales_list,
             sales::sales_detail,
             sales::sales_overview,

@@ -3,6 +3,7 @@
 
 pub mod costs;
 pub mod credentials;
+pub mod ksef_certificates;
 pub mod tokens;
 
 use desk_core::{

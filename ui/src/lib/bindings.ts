@@ -68,6 +68,21 @@ export const commands = {
 	revokeCompanyToken: (operationId: number, companyId: number, reference: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("revoke_company_token", { operationId, companyId, reference })),
 	/**  The current user's roles in the company; the UI mirrors them, the core enforces them. */
 	currentRoles: (companyId: number) => typedError<RoleDto[], IpcError>(__TAURI_INVOKE("current_roles", { companyId })),
+	/**  The signed-in person's KSeF certificates and limits (administrators only). */
+	ksefCertificates: (operationId: number, companyId: number) => typedError<KsefCertificatesDto, IpcError>(__TAURI_INVOKE("ksef_certificates", { operationId, companyId })),
+	/**  Enrols a new certificate (key to the keychain, CSR, poll, retrieve); its serial. */
+	enrollKsefCertificate: (operationId: number, companyId: number, request: KsefEnrollmentDto) => typedError<string, IpcError>(__TAURI_INVOKE("enroll_ksef_certificate", { operationId, companyId, request })),
+	/**  Enrols a successor of the same type and name; its serial. */
+	renewKsefCertificate: (operationId: number, companyId: number, serial: string) => typedError<string, IpcError>(__TAURI_INVOKE("renew_ksef_certificate", { operationId, companyId, serial })),
+	/**  Makes an enrolled Authentication certificate the company's sign-in credential. */
+	signInWithKsefCertificate: (operationId: number, companyId: number, serial: string) => typedError<null, IpcError>(__TAURI_INVOKE("sign_in_with_ksef_certificate", { operationId, companyId, serial })),
+	/**  Revokes a certificate; `true` when the company signed in with it (now disconnected). */
+	revokeKsefCertificate: (operationId: number, companyId: number, serial: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("revoke_ksef_certificate", { operationId, companyId, serial })),
+	/**
+	 *  Where a running enrolment or renewal is: `preparing`, `waiting`, `retrieving`,
+	 *  `signingIn`; `null` before it starts or once it ended.
+	 */
+	enrollmentProgress: (operationId: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("enrollment_progress", { operationId })),
 	salesList: (companyId: number, query: SalesQueryDto) => typedError<SalesPageDto, IpcError>(__TAURI_INVOKE("sales_list", { companyId, query })),
 	salesDetail: (companyId: number, documentId: number) => typedError<SalesDetailDto, IpcError>(__TAURI_INVOKE("sales_detail", { companyId, documentId })),
 	salesOverview: (companyId: number) => typedError<SalesOverviewDto, IpcError>(__TAURI_INVOKE("sales_overview", { companyId })),
@@ -495,6 +510,44 @@ export type IpcError = {
 export type IpcErrorKind = "validation" | "notFound" | "conflict" | "permission" | "remote" | 
 /**  The user cancelled the operation. */
 "cancelled" | "internal";
+
+/**  One of the company's KSeF certificates. */
+export type KsefCertificateDto = {
+	serial: string,
+	name: string,
+	/**  `null`: a type this app does not know. */
+	kind: KsefCertificateKindDto | null,
+	state: KsefCertificateStateDto,
+	/**  RFC 3339. */
+	validFrom: string,
+	validTo: string,
+	lastUsedAt: string | null,
+	usedByThisApp: boolean,
+	keyInApp: boolean,
+};
+
+export type KsefCertificateKindDto = "authentication" | "offline";
+
+export type KsefCertificateStateDto = "active" | "blocked" | "revoked" | "expired" | "unknown";
+
+/**  The list with KSeF's limits. */
+export type KsefCertificatesDto = {
+	certificates: KsefCertificateDto[],
+	canRequest: boolean,
+	enrollmentLimit: number,
+	enrollmentRemaining: number,
+	certificateLimit: number,
+	certificateRemaining: number,
+	/**  The company signs in with a certificate, so KSeF allows enrolment. */
+	canEnroll: boolean,
+};
+
+/**  What to enrol. */
+export type KsefEnrollmentDto = {
+	name: string,
+	kind: KsefCertificateKindDto,
+	useToSignIn: boolean,
+};
 
 export type LocaleDto = "pl" | "en";
 

@@ -281,7 +281,7 @@ export function installMockIpc(): void {
         return contractors;
       default: {
         const area = areaMocks.find((mock) => mock.handles(cmd));
-        if (area) return area.handle(cmd, a, { locale, activeCompanyId });
+        if (area) return area.handle(cmd, a, { locale, activeCompanyId, onCertificate });
         throw `mock IPC: unknown command ${cmd}`;
       }
     }

@@ -1,13 +1,14 @@
-//! Retrieval benchmark: sync N cost invoices (metadata, XML download, parse, store)
-//! from the simulator into a fresh SQLite profile. Prints wall time, documents/s and
-//! the peak memory of the app side.
+//! Retrieval benchmark: sync N cost invoices (a first retrieval: export packages with
+//! metadata and XML, parse, store) from the simulator into a fresh SQLite profile.
+//! Prints wall time, documents/s and the peak memory of the app side.
 //!
 //! `cargo bench -p desk-core --bench cost_sync [-- --count N]` (default 100,000;
 //! without `--bench`, e.g. under `cargo test --all-targets`, 300 as a smoke test).
 //!
 //! The simulator runs in a child process (this binary re-executed with
 //! `COST_BENCH_ROLE=sim`), so the peak RSS read from `/proc/self` is the app's alone
-//! (Linux): it stays flat as N grows because pages and download batches stream.
+//! (Linux): it stays flat as N grows because packages (at most 10,000 invoices) and
+//! their 1,000-document chunks stream.
 
 #![allow(
     clippy::print_stdout,

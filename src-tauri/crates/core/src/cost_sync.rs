@@ -3,15 +3,24 @@
 //! A run, per company and for each subject role (buyer, third party, authorised):
 //!
 //! 1. **Listing.** `ksef-client`'s incremental sync (permanent-storage dates, up to
-//!    the high-water mark) streams metadata pages. Each page's new documents and the
-//!    point it reached are committed in one transaction, so a crash, a cancel or an
-//!    outage anywhere resumes from the last committed page.
+//!    the high-water mark, in windows of at most 90 days because KSeF refuses longer
+//!    ranges) streams metadata pages. Each page's new documents and the point it
+//!    reached are committed in one transaction, so a crash, a cancel or an outage
+//!    anywhere resumes from the last committed page.
 //! 2. Every run starts [`CostSyncOptions::overlap`] before that point: KSeF has been
 //!    seen to miss documents at window edges, and re-reading the last stretch catches
 //!    late ones. Duplicates are dropped by KSeF number (unique per company), so
 //!    nothing arrives twice.
-//! 3. **Downloading.** The metadata lacks the due date, bank account and payment form,
-//!    so each new document's XML is downloaded (the client's limiter keeps to KSeF's
+//! 3. **Bulk through exports.** KSeF allows 64 single downloads an hour, so a role's
+//!    first retrieval, or a run whose listing meets more than
+//!    [`CostSyncOptions::export_above`] new documents, uses export packages instead
+//!    (`ksef-client`'s `export_incremental`): each package brings metadata and XML of up
+//!    to 10 000 invoices; they are stored in chunks, the last chunk's transaction also
+//!    moving the retrieval point, so an interrupted package is simply exported again
+//!    and what was stored falls out on the KSeF number.
+//! 4. **Downloading.** The metadata lacks the due date, bank account and payment form,
+//!    so each new document still without XML (the trickle, or one a package lacked or
+//!    delivered with a wrong hash) is downloaded (the client's limiter keeps to KSeF's
 //!    rate limits) and parsed with `fa3`. The original is stored as is; one that does
 //!    not parse is kept as "unreadable" with the reason. A document KSeF refuses to
 //!    hand out is retried on later runs, up to [`MAX_DOWNLOAD_ATTEMPTS`].
@@ -23,11 +32,14 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use desk_store::{
-    CostContent, CostSubject, CostSyncState, NewCostDocument, RateAmount, Role, Timestamp,
+    ContentState, CostContent, CostSubject, CostSyncState, NewCostDocument, RateAmount, Role,
+    Timestamp,
 };
 use futures::StreamExt;
 use ksef_client::model::{InvoiceMetadata, InvoiceType, SubjectType};
-use ksef_client::{CancellationToken, ClientConfig, KsefClient, SyncCheckpoint, SyncOptions};
+use ksef_client::{
+    CancellationToken, ClientConfig, ExportedPackage, KsefClient, SyncCheckpoint, SyncOptions,
+};
 
 use crate::access::authorize;
 use crate::connection::from_ksef;
@@ -41,6 +53,8 @@ pub const MAX_INTERVAL_MINUTES: u32 = 24 * 60;
 pub const MAX_DOWNLOAD_ATTEMPTS: u32 = 5;
 const INTERVAL_KEY: &str = "costs.sync_interval_minutes";
 const DOWNLOAD_BATCH: u32 = 64;
+/// Documents of an export package stored per transaction (bounded memory and lock time).
+const PACKAGE_CHUNK: usize = 1000;
 
 /// How retrieval reads KSeF. Defaults suit KSeF; tests and the benchmark tune them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +67,10 @@ pub struct CostSyncOptions {
     pub start: Timestamp,
     /// Downloads in flight at once (the client's limiter still applies).
     pub download_concurrency: usize,
+    /// Export packages instead of single downloads when a role is retrieved for the
+    /// first time or its listing meets more new documents than this;
+    /// `None`: never (single downloads only).
+    pub export_above: Option<u32>,
 }
 
 impl Default for CostSyncOptions {
@@ -65,6 +83,7 @@ impl Default for CostSyncOptions {
                 .single()
                 .unwrap_or_default(),
             download_concurrency: 4,
+            export_above: Some(20),
         }
     }
 }
@@ -97,6 +116,13 @@ pub struct CostSyncReport {
 }
 
 impl CostSyncReport {
+    fn add(&mut self, other: &CostSyncReport) {
+        self.new_documents += other.new_documents;
+        self.downloaded += other.downloaded;
+        self.unreadable += other.unreadable;
+        self.failed_downloads += other.failed_downloads;
+    }
+
     /// The desktop notification's text, or `None` when nothing new arrived.
     pub fn notification(&self, company: &str, locale: crate::Locale) -> Option<String> {
         let n = self.new_documents;
@@ -296,6 +322,49 @@ fn read_content(xml: &[u8], ksef_number: &str) -> std::result::Result<CostConten
     })
 }
 
+/// A package's document: its metadata and, unless the package lacked it, its XML with
+/// what was read from it, or why KSeF's copy was refused (a wrong hash).
+type Fetched<'a> = (
+    &'a InvoiceMetadata,
+    Option<std::result::Result<(Vec<u8>, std::result::Result<CostContent, String>), String>>,
+);
+
+/// [`read_content`] for every fetched XML of a package chunk, on all cores: parsing
+/// and checking FA(3) is most of a bulk retrieval's work. `None` where there is no XML.
+fn read_contents(
+    invoices: &[InvoiceMetadata],
+    xmls: &[Option<std::result::Result<Vec<u8>, String>>],
+) -> Vec<Option<std::result::Result<CostContent, String>>> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let per_thread = xmls.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = invoices
+            .chunks(per_thread)
+            .zip(xmls.chunks(per_thread))
+            .map(|(invoices, xmls)| {
+                scope.spawn(move || {
+                    invoices
+                        .iter()
+                        .zip(xmls)
+                        .map(|(meta, xml)| match xml {
+                            Some(Ok(xml)) => Some(read_content(xml, &meta.ksef_number)),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// A download failure that concerns this one document (KSeF refused it or sent
 /// something broken), as opposed to KSeF or the network being unavailable.
 fn concerns_document(error: &ksef_client::KsefError) -> bool {
@@ -331,6 +400,62 @@ fn retrieval_config() -> ClientConfig {
         },
         ..ClientConfig::default()
     }
+}
+
+/// Moves the role's retrieval point to `checkpoint`, never back (a run re-reads
+/// [`CostSyncOptions::overlap`] before the stored point).
+fn advance(
+    tx: &desk_store::Tx<'_>,
+    company_id: i64,
+    subject: CostSubject,
+    checkpoint: &SyncCheckpoint,
+) -> desk_store::Result<()> {
+    let current = tx.cost_sync_state(company_id, subject)?.synced_up_to;
+    if current.is_none_or(|c| checkpoint.from > c) {
+        tx.set_cost_synced_up_to(company_id, subject, checkpoint.from)?;
+    }
+    Ok(())
+}
+
+/// Keeps a pending document's downloaded original and what was read from it (or why
+/// it could not be read), counting it in `done`.
+fn store_content(
+    tx: &desk_store::Tx<'_>,
+    company_id: i64,
+    id: i64,
+    xml: &[u8],
+    content: &std::result::Result<CostContent, String>,
+    now: Timestamp,
+    done: &mut CostSyncReport,
+) -> desk_store::Result<()> {
+    match content {
+        Ok(content) => {
+            let cost = tx.cost_document(company_id, id)?;
+            let mut content = content.clone();
+            if let (Some(contractor), Some(account)) = (cost.contractor_id, &content.bank_account) {
+                let known = tx.contractor_bank_accounts(contractor)?;
+                if known.is_empty() {
+                    tx.add_contractor_bank_account(contractor, account, now)?;
+                } else {
+                    content.new_bank_account = !known.contains(account);
+                }
+            }
+            // Keep the owner's words findable after the XML refines the row.
+            let extra = [cost.note.clone().unwrap_or_default(), cost.tags.join(" ")];
+            content.search_text = format!("{} {}", content.search_text, fold(&extra.join(" ")))
+                .trim_end()
+                .to_owned();
+            tx.store_cost_content(id, xml, &content)?;
+            tx.append_cost_step(id, now, None, "downloaded", "")?;
+            done.downloaded += 1;
+        }
+        Err(problem) => {
+            tx.store_cost_unreadable(id, xml, problem)?;
+            tx.append_cost_step(id, now, None, "unreadable", problem)?;
+            done.unreadable += 1;
+        }
+    }
+    Ok(())
 }
 
 impl Desk {
@@ -384,10 +509,18 @@ impl Desk {
             let mut result = CostSyncReport::default();
             for subject in CostSubject::ALL {
                 let listed = self
-                    .list_subject(&client, company_id, subject, &options, &cancel, |new| {
-                        progress.new_documents += new;
-                        report(&progress);
-                    })
+                    .list_subject(
+                        &client,
+                        company_id,
+                        subject,
+                        &options,
+                        &cancel,
+                        &mut |new, downloaded| {
+                            progress.new_documents += new;
+                            progress.downloaded += downloaded;
+                            report(&progress);
+                        },
+                    )
                     .await;
                 let at = self.clock().now();
                 let error = listed.as_ref().err().map(ToString::to_string);
@@ -403,7 +536,7 @@ impl Desk {
                     );
                     continue;
                 }
-                result.new_documents += listed.or_core(|e| from_ksef(e, &nip))?;
+                result.add(&listed.or_core(|e| from_ksef(e, &nip))?);
             }
             progress.phase = CostSyncPhase::Downloading;
             progress.to_download = self
@@ -439,7 +572,10 @@ impl Desk {
         outcome
     }
 
-    /// Lists one subject role up to KSeF's high-water mark; returns how many new.
+    /// Retrieves one subject role up to KSeF's high-water mark: lists it page by page,
+    /// or through export packages when it is the role's first retrieval or the listing
+    /// meets more than [`CostSyncOptions::export_above`] new documents (a catch-up).
+    /// The report counts what this role added.
     async fn list_subject(
         &self,
         client: &KsefClient,
@@ -447,47 +583,204 @@ impl Desk {
         subject: CostSubject,
         options: &CostSyncOptions,
         cancel: &CancellationToken,
-        mut on_page: impl FnMut(u32),
-    ) -> std::result::Result<u32, SyncFailure> {
+        on_page: &mut impl FnMut(u32, u32),
+    ) -> std::result::Result<CostSyncReport, SyncFailure> {
         let state = self
             .store()
             .read(|tx| tx.cost_sync_state(company_id, subject))?;
         let from = state
             .synced_up_to
             .map_or(options.start, |up_to| up_to - options.overlap);
-        let pages = client.sync_incremental(
-            SyncOptions {
-                subject_type: ksef_subject(subject),
-                page_size: options.page_size,
-            },
-            SyncCheckpoint::starting_at(from),
-            cancel.clone(),
-        );
-        futures::pin_mut!(pages);
-        let mut new = 0;
-        while let Some(page) = pages.next().await {
-            let page = page?;
-            let now = self.clock().now();
-            let added = self.store().write(|tx| {
-                let mut added = 0;
-                for meta in &page.invoices {
-                    let document = from_metadata(subject, meta);
-                    if let Some(id) = tx.insert_cost_document(company_id, &document, now)? {
-                        tx.append_cost_step(id, now, None, "retrieved", subject.as_str())?;
-                        added += 1;
+        let checkpoint = SyncCheckpoint::starting_at(from);
+        let mut report = CostSyncReport::default();
+        let mut bulk = options.export_above.is_some() && state.synced_up_to.is_none();
+        if !bulk {
+            let pages = client.sync_incremental(
+                SyncOptions {
+                    subject_type: ksef_subject(subject),
+                    page_size: options.page_size,
+                },
+                checkpoint.clone(),
+                cancel.clone(),
+            );
+            futures::pin_mut!(pages);
+            let mut unknown = 0_usize;
+            let limit = options
+                .export_above
+                .map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
+            while let Some(page) = pages.next().await {
+                let page = page?;
+                if let Some(limit) = limit {
+                    unknown += self.store().read(|tx| {
+                        let mut unknown = 0_usize;
+                        for meta in &page.invoices {
+                            if tx
+                                .cost_by_ksef_number(company_id, &meta.ksef_number)?
+                                .is_none()
+                            {
+                                unknown += 1;
+                            }
+                        }
+                        Ok(unknown)
+                    })?;
+                    if unknown > limit {
+                        // What earlier pages stored gets its XML from the packages too.
+                        tracing::info!(
+                            subject = subject.as_str(),
+                            unknown,
+                            "many new cost invoices: retrieving through exports"
+                        );
+                        bulk = true;
+                        break;
                     }
                 }
-                // Never move back: an overlapping run re-reads before the stored point.
-                let current = tx.cost_sync_state(company_id, subject)?.synced_up_to;
-                if current.is_none_or(|c| page.checkpoint.from > c) {
-                    tx.set_cost_synced_up_to(company_id, subject, page.checkpoint.from)?;
-                }
-                Ok(added)
-            })?;
-            new += added;
-            on_page(added);
+                let now = self.clock().now();
+                let added = self.store().write(|tx| {
+                    let mut added = 0;
+                    for meta in &page.invoices {
+                        let document = from_metadata(subject, meta);
+                        if let Some(id) = tx.insert_cost_document(company_id, &document, now)? {
+                            tx.append_cost_step(id, now, None, "retrieved", subject.as_str())?;
+                            added += 1;
+                        }
+                    }
+                    advance(tx, company_id, subject, &page.checkpoint)?;
+                    Ok(added)
+                })?;
+                report.new_documents += added;
+                on_page(added, 0);
+            }
         }
-        Ok(new)
+        if bulk {
+            let packages =
+                client.export_incremental(ksef_subject(subject), checkpoint, cancel.clone());
+            futures::pin_mut!(packages);
+            while let Some(package) = packages.next().await {
+                self.store_package(company_id, subject, package?, &mut report, on_page)?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Stores an export package: new documents with their XML, in chunks; the last
+    /// chunk's transaction moves the retrieval point. A document already known but
+    /// still without XML gets it; one whose XML is missing or fails its hash stays
+    /// pending for a single download.
+    fn store_package(
+        &self,
+        company_id: i64,
+        subject: CostSubject,
+        mut package: ExportedPackage,
+        report: &mut CostSyncReport,
+        on_chunk: &mut impl FnMut(u32, u32),
+    ) -> std::result::Result<(), SyncFailure> {
+        let invoices = std::mem::take(&mut package.invoices);
+        let chunks: Vec<&[InvoiceMetadata]> = if invoices.is_empty() {
+            vec![&[]]
+        } else {
+            invoices.chunks(PACKAGE_CHUNK).collect()
+        };
+        // Each chunk is parsed while the one before it is stored.
+        let mut ready: Option<Vec<Fetched<'_>>> = None;
+        for chunk in chunks {
+            let mut xmls = Vec::with_capacity(chunk.len());
+            for meta in chunk {
+                xmls.push(match package.invoice_xml(meta) {
+                    Ok(xml) => xml.map(Ok),
+                    Err(error) if concerns_document(&error) => {
+                        tracing::warn!(ksef_number = %meta.ksef_number, %error, "an exported cost invoice was refused");
+                        Some(Err(error.to_string()))
+                    }
+                    Err(error) => return Err(error.into()),
+                });
+            }
+            let (contents, stored) = std::thread::scope(|scope| {
+                let parsing = scope.spawn(|| read_contents(chunk, &xmls));
+                let stored = ready
+                    .take()
+                    .map(|items| self.commit_chunk(company_id, subject, &items, None))
+                    .transpose();
+                let contents = parsing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (contents, stored)
+            });
+            if let Some(done) = stored? {
+                on_chunk(done.new_documents, done.downloaded + done.unreadable);
+                report.add(&done);
+            }
+            ready = Some(
+                chunk
+                    .iter()
+                    .zip(xmls)
+                    .zip(contents)
+                    .map(|((meta, xml), content)| {
+                        let fetched = match (xml, content) {
+                            (Some(Ok(xml)), Some(content)) => Some(Ok((xml, content))),
+                            (Some(Err(refused)), _) => Some(Err(refused)),
+                            _ => None,
+                        };
+                        (meta, fetched)
+                    })
+                    .collect(),
+            );
+        }
+        if let Some(items) = ready {
+            let done = self.commit_chunk(company_id, subject, &items, Some(&package.checkpoint))?;
+            on_chunk(done.new_documents, done.downloaded + done.unreadable);
+            report.add(&done);
+        }
+        Ok(())
+    }
+
+    /// Stores one chunk of a package in one transaction; `checkpoint` with the last.
+    fn commit_chunk(
+        &self,
+        company_id: i64,
+        subject: CostSubject,
+        items: &[Fetched<'_>],
+        checkpoint: Option<&SyncCheckpoint>,
+    ) -> desk_store::Result<CostSyncReport> {
+        let now = self.clock().now();
+        self.store().write(|tx| {
+            let mut done = CostSyncReport::default();
+            for (meta, fetched) in items {
+                let id = match tx.insert_cost_document(
+                    company_id,
+                    &from_metadata(subject, meta),
+                    now,
+                )? {
+                    Some(id) => {
+                        tx.append_cost_step(id, now, None, "retrieved", subject.as_str())?;
+                        done.new_documents += 1;
+                        id
+                    }
+                    None => match tx.cost_by_ksef_number(company_id, &meta.ksef_number)? {
+                        Some(id)
+                            if tx.cost_document(company_id, id)?.content
+                                == ContentState::Pending =>
+                        {
+                            id
+                        }
+                        _ => continue,
+                    },
+                };
+                match fetched {
+                    Some(Ok((xml, content))) => {
+                        store_content(tx, company_id, id, xml, content, now, &mut done)?;
+                    }
+                    Some(Err(detail)) => {
+                        tx.record_cost_download_failure(id, detail)?;
+                        done.failed_downloads += 1;
+                    }
+                    None => {}
+                }
+            }
+            if let Some(checkpoint) = checkpoint {
+                advance(tx, company_id, subject, checkpoint)?;
+            }
+            Ok(done)
+        })
     }
 
     async fn download_pending(
@@ -549,41 +842,15 @@ impl Desk {
         result: &mut CostSyncReport,
     ) -> desk_store::Result<()> {
         let now = self.clock().now();
-        self.store().write(|tx| {
+        let done = self.store().write(|tx| {
+            let mut done = CostSyncReport::default();
             for (id, xml, content) in fetched {
-                match content {
-                    Ok(content) => {
-                        let cost = tx.cost_document(company_id, *id)?;
-                        let mut content = content.clone();
-                        if let (Some(contractor), Some(account)) =
-                            (cost.contractor_id, &content.bank_account)
-                        {
-                            let known = tx.contractor_bank_accounts(contractor)?;
-                            if known.is_empty() {
-                                tx.add_contractor_bank_account(contractor, account, now)?;
-                            } else {
-                                content.new_bank_account = !known.contains(account);
-                            }
-                        }
-                        // Keep the owner's words findable after the XML refines the row.
-                        let extra = [cost.note.clone().unwrap_or_default(), cost.tags.join(" ")];
-                        content.search_text =
-                            format!("{} {}", content.search_text, fold(&extra.join(" ")))
-                                .trim_end()
-                                .to_owned();
-                        tx.store_cost_content(*id, xml, &content)?;
-                        tx.append_cost_step(*id, now, None, "downloaded", "")?;
-                        result.downloaded += 1;
-                    }
-                    Err(problem) => {
-                        tx.store_cost_unreadable(*id, xml, problem)?;
-                        tx.append_cost_step(*id, now, None, "unreadable", problem)?;
-                        result.unreadable += 1;
-                    }
-                }
+                store_content(tx, company_id, *id, xml, content, now, &mut done)?;
             }
-            Ok(())
-        })
+            Ok(done)
+        })?;
+        result.add(&done);
+        Ok(())
     }
 
     /// Where retrieval stands for the company (progress while a run is going).

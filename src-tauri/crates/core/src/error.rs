@@ -105,6 +105,15 @@ pub enum CoreError {
     /// The chosen certificate files cannot sign in for the company; every finding listed.
     #[error("the certificate cannot be used: {}", .0.iter().map(|i| i.code()).collect::<Vec<_>>().join(", "))]
     CertificateRefused(Vec<crate::credentials::import::CertificateIssue>),
+    /// KSeF enrols certificates only after a certificate (XAdES) sign-in.
+    #[error("enrolling a KSeF certificate needs a certificate sign-in, not a token")]
+    EnrollmentNeedsCertificate,
+    /// A KSeF certificate's name breaks KSeF's rule.
+    #[error("a KSeF certificate name must have 5 to 100 letters, digits, spaces, '_' or '-'")]
+    KsefCertificateNameInvalid,
+    /// Only an `Authentication` certificate signs in (and only a known type is renewed).
+    #[error("only an Authentication KSeF certificate can sign in or be renewed here")]
+    KsefCertificateCannotSignIn,
 }
 
 impl From<StoreError> for CoreError {
@@ -144,6 +153,10 @@ impl CoreError {
                 ErrorKind::Conflict
             }
             CoreError::SupplierWithoutNip | CoreError::CertificateRefused(_) => {
+                ErrorKind::Validation
+            }
+            CoreError::EnrollmentNeedsCertificate => ErrorKind::Conflict,
+            CoreError::KsefCertificateNameInvalid | CoreError::KsefCertificateCannotSignIn => {
                 ErrorKind::Validation
             }
         }
@@ -200,6 +213,9 @@ impl CoreError {
             CoreError::UnknownSupplierNotConfirmed => "unknown_supplier_not_confirmed",
             CoreError::SupplierWithoutNip => "supplier_without_nip",
             CoreError::CertificateRefused(_) => "certificate_refused",
+            CoreError::EnrollmentNeedsCertificate => "enrollment_needs_certificate",
+            CoreError::KsefCertificateNameInvalid => "ksef_certificate_name_invalid",
+            CoreError::KsefCertificateCannotSignIn => "ksef_certificate_cannot_sign_in",
         }
     }
 
@@ -252,6 +268,28 @@ impl CoreError {
                 .to_owned(),
             (CoreError::NotConnected { .. }, Locale::En) => "The company is not connected to \
                  KSeF. Connect it in Settings by pasting a KSeF token."
+                .to_owned(),
+            (CoreError::EnrollmentNeedsCertificate, Locale::Pl) => "KSeF wydaje certyfikaty \
+                 tylko po logowaniu certyfikatem, a ta firma loguje się tokenem. Najpierw \
+                 ustaw logowanie certyfikatem w Ustawieniach → Logowanie do KSeF."
+                .to_owned(),
+            (CoreError::EnrollmentNeedsCertificate, Locale::En) => "KSeF issues certificates \
+                 only after a certificate sign-in, and this company signs in with a token. \
+                 First set up certificate sign-in in Settings → KSeF sign-in."
+                .to_owned(),
+            (CoreError::KsefCertificateNameInvalid, Locale::Pl) => "Nazwa certyfikatu musi \
+                 mieć od 5 do 100 znaków: litery, cyfry, spacje, „_” lub „-”."
+                .to_owned(),
+            (CoreError::KsefCertificateNameInvalid, Locale::En) => "The certificate's name \
+                 must have 5 to 100 characters: letters, digits, spaces, “_” or “-”."
+                .to_owned(),
+            (CoreError::KsefCertificateCannotSignIn, Locale::Pl) => "Do logowania służy tylko \
+                 certyfikat typu Uwierzytelnianie; certyfikatu offline ani nieznanego typu nie \
+                 można tu użyć do logowania ani odnowić."
+                .to_owned(),
+            (CoreError::KsefCertificateCannotSignIn, Locale::En) => "Only an Authentication \
+                 certificate signs in; an Offline certificate or one of an unknown type cannot \
+                 sign in or be renewed here."
                 .to_owned(),
             (CoreError::CertificateRefused(issues), locale) => issues
                 .iter()

@@ -46,15 +46,19 @@ pub use costs::{
     parse_date, CostAction, CostDescriptionInput, CostDetail, CostInputProblem, CostPage,
     CostQuery, PaymentInput,
 };
+pub use credentials::ksef_certificates::{
+    EnrollmentStep, KsefCertificateItem, KsefCertificateKind, KsefCertificateLimits,
+    KsefCertificateState, KsefCertificates, KsefEnrollment,
+};
 pub use credentials::{CompanyCertificateConnection, CompanyCredentials, CredentialAlert};
 pub use demo::DEMO_NIP;
 pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{
     CertificateSource, Company, ContentState, Contractor, CostCounts, CostFilter, CostFlag,
     CostInboxCounts, CostPayment, CostRow, CostSort, CostStage, CostStep, CostSubject,
-    CostSyncState, CredentialMethod, DocumentEvent, KsefEnvironment, PaymentMethod, RateAmount,
-    Role, SalesCounts, SalesDocument, SalesPage, SalesQuery, SalesSort, SalesStatus, SendMode,
-    StoredCertificate, User, DATABASE_FILE_NAME,
+    CostSyncState, CredentialMethod, DocumentEvent, EnrolledKind, KsefEnvironment, PaymentMethod,
+    RateAmount, Role, SalesCounts, SalesDocument, SalesPage, SalesQuery, SalesSort, SalesStatus,
+    SendMode, StoredCertificate, User, DATABASE_FILE_NAME,
 };
 pub use error::{CoreError, ErrorKind, Result};
 pub use ksef_client::CancellationToken;

@@ -55,6 +55,12 @@ impl VaultKey {
     pub fn private_key_account(&self) -> String {
         format!("{}:certificate-key", self.account())
     }
+
+    /// The keychain account name of the private key of a KSeF certificate the app
+    /// enrolled and does not (yet) sign in with: `<environment>:<nip>:ksef-key:<entry>`.
+    pub fn enrolled_key_account(&self, entry: &str) -> String {
+        format!("{}:ksef-key:{entry}", self.account())
+    }
 }
 
 /// The largest private key accepted for the keychain: Windows Credential Manager's
@@ -102,6 +108,22 @@ pub trait TokenVault: Send + Sync {
     fn load_private_key(&self, key: &VaultKey) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError>;
     /// Removes the private key's entry; `false` when there was none.
     fn delete_private_key(&self, key: &VaultKey) -> Result<bool, VaultError>;
+    /// Saves the private key of an enrolled KSeF certificate under `entry`
+    /// ([`VaultKey::enrolled_key_account`]); refused above [`MAX_PRIVATE_KEY_LEN`] bytes.
+    fn save_enrolled_key(
+        &self,
+        key: &VaultKey,
+        entry: &str,
+        pkcs8_der: &[u8],
+    ) -> Result<(), VaultError>;
+    /// The private key saved under `entry`, `None` when there is none.
+    fn load_enrolled_key(
+        &self,
+        key: &VaultKey,
+        entry: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError>;
+    /// Removes the key saved under `entry`; `false` when there was none.
+    fn delete_enrolled_key(&self, key: &VaultKey, entry: &str) -> Result<bool, VaultError>;
 }
 
 fn check_key_len(pkcs8_der: &[u8]) -> Result<(), VaultError> {
@@ -149,6 +171,10 @@ impl KeyringVault {
 
     fn key_entry(&self, key: &VaultKey) -> Result<keyring::Entry, VaultError> {
         keyring::Entry::new(&self.service, &key.private_key_account()).map_err(map_keyring)
+    }
+
+    fn enrolled_entry(&self, key: &VaultKey, entry: &str) -> Result<keyring::Entry, VaultError> {
+        keyring::Entry::new(&self.service, &key.enrolled_key_account(entry)).map_err(map_keyring)
     }
 }
 
@@ -203,6 +229,40 @@ impl TokenVault for KeyringVault {
                 tracing::info!(account = %key.private_key_account(), "private key removed from the system keychain");
                 Ok(true)
             }
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(error) => Err(map_keyring(error)),
+        }
+    }
+
+    fn save_enrolled_key(
+        &self,
+        key: &VaultKey,
+        entry: &str,
+        pkcs8_der: &[u8],
+    ) -> Result<(), VaultError> {
+        check_key_len(pkcs8_der)?;
+        self.enrolled_entry(key, entry)?
+            .set_secret(pkcs8_der)
+            .map_err(map_keyring)?;
+        tracing::info!(account = %key.enrolled_key_account(entry), "enrolled certificate's key saved in the system keychain");
+        Ok(())
+    }
+
+    fn load_enrolled_key(
+        &self,
+        key: &VaultKey,
+        entry: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+        match self.enrolled_entry(key, entry)?.get_secret() {
+            Ok(bytes) => Ok(Some(Zeroizing::new(bytes))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(error) => Err(map_keyring(error)),
+        }
+    }
+
+    fn delete_enrolled_key(&self, key: &VaultKey, entry: &str) -> Result<bool, VaultError> {
+        match self.enrolled_entry(key, entry)?.delete_credential() {
+            Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(error) => Err(map_keyring(error)),
         }
@@ -331,6 +391,38 @@ impl TokenVault for MemoryVault {
     fn delete_private_key(&self, key: &VaultKey) -> Result<bool, VaultError> {
         self.check()?;
         Ok(self.keys().remove(&key.private_key_account()).is_some())
+    }
+
+    fn save_enrolled_key(
+        &self,
+        key: &VaultKey,
+        entry: &str,
+        pkcs8_der: &[u8],
+    ) -> Result<(), VaultError> {
+        self.check()?;
+        check_key_len(pkcs8_der)?;
+        self.keys().insert(
+            key.enrolled_key_account(entry),
+            Zeroizing::new(pkcs8_der.to_vec()),
+        );
+        Ok(())
+    }
+
+    fn load_enrolled_key(
+        &self,
+        key: &VaultKey,
+        entry: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+        self.check()?;
+        Ok(self.keys().get(&key.enrolled_key_account(entry)).cloned())
+    }
+
+    fn delete_enrolled_key(&self, key: &VaultKey, entry: &str) -> Result<bool, VaultError> {
+        self.check()?;
+        Ok(self
+            .keys()
+            .remove(&key.enrolled_key_account(entry))
+            .is_some())
     }
 }
 

@@ -105,7 +105,10 @@ pub use error::{ApiErrorDetail, KsefError, Result, StatusDetail};
 pub use ksef_xades;
 pub use limiter::{EndpointGroup, Limits, RateLimitTable};
 pub use model::FormCode;
-pub use query::{dedupe_by_ksef_number, ExportHandle, SyncCheckpoint, SyncOptions, SyncPage};
+pub use query::{
+    dedupe_by_ksef_number, window_end, ExportHandle, ExportedPackage, SyncCheckpoint, SyncOptions,
+    SyncPage, MAX_WINDOW_DAYS,
+};
 pub use retry::RetryPolicy;
 pub use secrecy::SecretString;
 pub use session::{

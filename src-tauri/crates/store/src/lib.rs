@@ -17,6 +17,7 @@ mod costs;
 mod credentials;
 mod dashboard;
 mod error;
+mod ksef_certificates;
 mod migrations;
 mod sales;
 mod settings;
@@ -39,6 +40,7 @@ pub use costs::{
 pub use credentials::{CertificateSource, CredentialMethod, StoredCertificate};
 pub use dashboard::{CostCounts, SalesCounts};
 pub use error::{Result, StoreError};
+pub use ksef_certificates::{EnrolledCertificate, EnrolledKind};
 pub use migrations::LATEST_SCHEMA_VERSION;
 pub use sales::{
     DocumentEvent, DraftRow, IssuedRow, NewDocumentEvent, NumberingSeries, OutboxEntry,

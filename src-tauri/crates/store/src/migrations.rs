@@ -12,6 +12,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0003_sales.sql")).foreign_key_check(),
     M::up(include_str!("../migrations/0004_costs.sql")).foreign_key_check(),
     M::up(include_str!("../migrations/0005_credentials.sql")).foreign_key_check(),
+    M::up(include_str!("../migrations/0006_ksef_certificates.sql")).foreign_key_check(),
 ];
 
 pub const LATEST_SCHEMA_VERSION: usize = MIGRATIONS.len();

@@ -3,11 +3,13 @@
 import costsEn from "./costs.en.json";
 import costsPl from "./costs.pl.json";
 import en from "./en.json";
+import ksefCertsEn from "./ksefCerts.en.json";
+import ksefCertsPl from "./ksefCerts.pl.json";
 import pl from "./pl.json";
 import salesEn from "./sales.en.json";
 import salesPl from "./sales.pl.json";
 
 export const catalogs = {
-  pl: { ...pl, sales: salesPl, costs: costsPl },
-  en: { ...en, sales: salesEn, costs: costsEn },
+  pl: { ...pl, sales: salesPl, costs: costsPl, ksefCerts: ksefCertsPl },
+  en: { ...en, sales: salesEn, costs: costsEn, ksefCerts: ksefCertsEn },
 } as const;

@@ -3,10 +3,13 @@
 import type { LocaleDto } from "../bindings";
 import { createSalesMock } from "./sales";
 import { costsMock } from "./costs";
+import { createKsefCertificatesMock } from "./ksefCertificates";
 
 export interface MockContext {
   locale: LocaleDto;
   activeCompanyId: number;
+  /** Companies that sign in with a certificate (KSeF enrols only for those). */
+  onCertificate: ReadonlySet<number>;
 }
 
 export interface AreaMock {
@@ -14,4 +17,4 @@ export interface AreaMock {
   handle(cmd: string, args: Record<string, unknown>, context: MockContext): unknown;
 }
 
-export const areaMocks: AreaMock[] = [createSalesMock(), costsMock];
+export const areaMocks: AreaMock[] = [createSalesMock(), costsMock, createKsefCertificatesMock()];

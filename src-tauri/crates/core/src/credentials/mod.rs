@@ -14,6 +14,7 @@
 pub mod cutoff;
 pub mod expiry;
 pub mod import;
+pub mod ksef_certificates;
 
 use std::sync::Arc;
 

@@ -195,21 +195,16 @@ async fn an_interrupted_sync_resumes_without_gaps_or_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let (sim, desk, company_id) = setup(&dir).await;
     let seeded = seed_many(&sim, 35);
+    // The listing path: page by page, then single downloads.
+    desk.set_cost_sync_options(CostSyncOptions {
+        page_size: 10,
+        start: Utc::now() - Duration::days(60),
+        export_above: None,
+        ..CostSyncOptions::default()
+    });
 
     // Drop the run after its first committed page, as a crash or a cancel would.
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let tx = Mutex::new(Some(tx));
-    let progress = |p: &desk_core::CostSyncProgress| {
-        if p.new_documents > 0 {
-            if let Some(tx) = tx.lock().unwrap().take() {
-                let _ = tx.send(());
-            }
-        }
-    };
-    tokio::select! {
-        result = desk.sync_costs(company_id, &progress) => panic!("not interrupted: {result:?}"),
-        _ = rx => {}
-    }
+    interrupt_after_first_commit(&desk, company_id).await;
     let partial = all(&desk, company_id);
     assert_eq!(partial.len(), 10, "exactly the committed page");
     assert!(partial.iter().all(|r| r.content == ContentState::Pending));
@@ -224,6 +219,162 @@ async fn an_interrupted_sync_resumes_without_gaps_or_duplicates() {
         let retrieved = steps.iter().filter(|s| s.action == "retrieved").count();
         assert_eq!(retrieved, 1, "{}", row.ksef_number);
         assert_eq!(row.content, ContentState::Parsed);
+    }
+}
+
+/// Drops `sync_costs` at the first progress report with new documents (a crash or a
+/// cancel right after the first commit).
+async fn interrupt_after_first_commit(desk: &Desk, company_id: i64) {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let tx = Mutex::new(Some(tx));
+    let progress = |p: &desk_core::CostSyncProgress| {
+        if p.new_documents > 0 {
+            if let Some(tx) = tx.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+        }
+    };
+    tokio::select! {
+        result = desk.sync_costs(company_id, &progress) => panic!("not interrupted: {result:?}"),
+        _ = rx => {}
+    }
+}
+
+/// Records the `to_download` a run reports in its download phase (the same in each report).
+fn single_downloads(
+    seen: &Mutex<Vec<u32>>,
+) -> impl Fn(&desk_core::CostSyncProgress) + Send + Sync + '_ {
+    move |p| {
+        if p.phase == desk_core::CostSyncPhase::Downloading {
+            seen.lock().unwrap().push(p.to_download);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_first_retrieval_and_a_large_catch_up_come_through_exports_and_the_trickle_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, desk, company_id) = setup(&dir).await;
+    let mut seeded = seed_many(&sim, 30);
+    let to_download = Mutex::new(Vec::new());
+
+    // First retrieval: export packages bring metadata and XML together.
+    let report = desk
+        .sync_costs(company_id, &single_downloads(&to_download))
+        .await
+        .unwrap();
+    assert_eq!((report.new_documents, report.downloaded), (30, 30));
+    assert_eq!(
+        to_download.lock().unwrap().first(),
+        Some(&0),
+        "none left for single downloads"
+    );
+    assert_unique(&desk, company_id, &seeded);
+    for row in all(&desk, company_id) {
+        assert_eq!(row.content, ContentState::Parsed, "{}", row.ksef_number);
+        let steps = desk.cost(company_id, row.id).unwrap().steps;
+        let steps: Vec<&str> = steps.iter().map(|s| s.action.as_str()).collect();
+        assert_eq!(steps, ["retrieved", "downloaded"]);
+    }
+
+    // A trickle (a few new ones) is listed and downloaded one by one.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    seeded.extend(seed_many(&sim, 3));
+    to_download.lock().unwrap().clear();
+    let report = desk
+        .sync_costs(company_id, &single_downloads(&to_download))
+        .await
+        .unwrap();
+    assert_eq!((report.new_documents, report.downloaded), (3, 3));
+    assert_eq!(to_download.lock().unwrap().first(), Some(&3));
+
+    // A large catch-up (more than a page of new ones) goes through exports again.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    seeded.extend(seed_many(&sim, 25));
+    to_download.lock().unwrap().clear();
+    let report = desk
+        .sync_costs(company_id, &single_downloads(&to_download))
+        .await
+        .unwrap();
+    assert_eq!((report.new_documents, report.downloaded), (25, 25));
+    assert_eq!(to_download.lock().unwrap().first(), Some(&0));
+    assert_unique(&desk, company_id, &seeded);
+}
+
+#[tokio::test]
+async fn an_interrupted_export_based_retrieval_resumes_without_gaps_or_duplicates() {
+    // Packages of ten: KSeF truncates at its limit, the next export continues.
+    let sim = ksef_sim::Simulator::start(ksef_sim::SimConfig {
+        max_query_results: 10,
+        ..ksef_sim::SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let desk = open(&dir);
+    let company_id = desk
+        .connect_company(&company(&sim, &sim.token))
+        .await
+        .unwrap()
+        .company
+        .id;
+    desk.set_cost_sync_options(CostSyncOptions {
+        start: Utc::now() - Duration::days(60),
+        ..CostSyncOptions::default()
+    });
+    let seeded = seed_many(&sim, 35);
+
+    interrupt_after_first_commit(&desk, company_id).await;
+    let partial = all(&desk, company_id);
+    assert_eq!(partial.len(), 10, "exactly the committed package");
+    assert!(partial.iter().all(|r| r.content == ContentState::Parsed));
+
+    let report = desk.sync_costs(company_id, &no_progress()).await.unwrap();
+    assert_eq!((report.new_documents, report.downloaded), (25, 25));
+    assert_unique(&desk, company_id, &seeded);
+    for row in all(&desk, company_id) {
+        let steps = desk.cost(company_id, row.id).unwrap().steps;
+        let steps: Vec<&str> = steps.iter().map(|s| s.action.as_str()).collect();
+        assert_eq!(steps, ["retrieved", "downloaded"], "{}", row.ksef_number);
+    }
+}
+
+#[tokio::test]
+async fn a_span_longer_than_three_months_is_retrieved_in_windows_both_ways() {
+    for export_above in [None, Some(20)] {
+        // The simulator refuses a date range over 3 months, as KSeF does.
+        let sim = ksef_sim::Simulator::start(ksef_sim::SimConfig::default())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let desk = open(&dir);
+        let company_id = desk
+            .connect_company(&company(&sim, &sim.token))
+            .await
+            .unwrap()
+            .company
+            .id;
+        desk.set_cost_sync_options(CostSyncOptions {
+            page_size: 10,
+            start: Utc::now() - Duration::days(250),
+            export_above,
+            ..CostSyncOptions::default()
+        });
+        let seeded: Vec<String> = [245, 170, 100, 95, 30, 1]
+            .iter()
+            .enumerate()
+            .map(|(n, days)| seed_at(&sim, n % 3, n, Utc::now() - Duration::days(*days), None))
+            .collect();
+        let report = desk.sync_costs(company_id, &no_progress()).await.unwrap();
+        assert_eq!(
+            (report.new_documents, report.downloaded),
+            (6, 6),
+            "{export_above:?}"
+        );
+        assert_unique(&desk, company_id, &seeded);
+        let state = desk.cost_sync_status(company_id).unwrap().buyer;
+        assert_eq!(state.last_error, None);
+        assert!(state.synced_up_to.unwrap() > Utc::now() - Duration::minutes(1));
     }
 }
 

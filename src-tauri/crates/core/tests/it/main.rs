@@ -7,6 +7,7 @@ mod connection;
 mod costs;
 mod credentials;
 mod keyring;
+mod ksef_certificates;
 mod leak;
 mod roles;
 mod sales;
