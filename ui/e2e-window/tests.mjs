@@ -67,6 +67,14 @@ export const tests = [
         "the demo company signed in with token sign-in switched off",
         30_000,
       );
+      // ... and retrieves its demo costs with the certificate.
+      await win.click("[data-testid=nav-costs]");
+      await win.until(
+        () => win.text("[data-testid=stat-to-describe]"),
+        (t) => /Do opisania\s+\d{3}\s/.test(t),
+        "the demo costs retrieved with token sign-in switched off",
+        45_000,
+      );
       await win.click("[data-testid=company-switcher]");
       await win.click("[data-testid=add-company]");
       await win.type("[data-testid=wizard-nip]", "774-000-14-54");
@@ -149,6 +157,10 @@ export const tests = [
         "the KSeF number from the simulator",
         45_000,
       );
+      // And it retrieves costs with the certificate (nobody invoiced it yet).
+      await win.click("[data-testid=nav-costs]");
+      await win.click("[data-testid=sync-now]");
+      await win.expectText("[data-testid=sync-message]", "Brak nowych kosztów w KSeF.");
     },
   },
   {
