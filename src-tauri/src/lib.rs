@@ -128,6 +128,7 @@ pub fn run() {
             }
             let simulator = Arc::new(simulator::BuiltInSimulator::new(
                 data_dir.join(simulator::DATA_DIR_NAME),
+                options.sim_refuse_tokens_from,
             ));
             let handle = app.handle().clone();
             if options.demo {

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use ksef_sim::{SimConfig, SimError, SimHandle, Simulator};
 use tokio::sync::OnceCell;
 
@@ -12,13 +13,16 @@ pub const DATA_DIR_NAME: &str = "simulator";
 
 pub struct BuiltInSimulator {
     data_dir: PathBuf,
+    /// Token sign-in refused from this instant (the launch switch rehearsing 2027).
+    refuse_tokens_from: Option<DateTime<Utc>>,
     handle: OnceCell<SimHandle>,
 }
 
 impl BuiltInSimulator {
-    pub fn new(data_dir: PathBuf) -> BuiltInSimulator {
+    pub fn new(data_dir: PathBuf, refuse_tokens_from: Option<DateTime<Utc>>) -> BuiltInSimulator {
         BuiltInSimulator {
             data_dir,
+            refuse_tokens_from,
             handle: OnceCell::new(),
         }
     }
@@ -30,10 +34,15 @@ impl BuiltInSimulator {
                 let handle = Simulator::start(SimConfig {
                     data_dir: Some(self.data_dir.clone()),
                     seed_demo: true,
+                    token_auth_refused_from: self.refuse_tokens_from,
                     ..SimConfig::default()
                 })
                 .await?;
-                tracing::info!(base_url = %handle.base_url, "built-in KSeF simulator started");
+                tracing::info!(
+                    base_url = %handle.base_url,
+                    refuse_tokens_from = ?self.refuse_tokens_from,
+                    "built-in KSeF simulator started"
+                );
                 Ok(handle)
             })
             .await

@@ -44,6 +44,11 @@ test("the wizard labels the token with its last day", async ({ page }) => {
   await page.getByTestId("wizard-nip").fill("774-000-14-54");
   await page.getByTestId("wizard-name").fill("Kwiaciarnia Stokrotka");
   await page.getByTestId("wizard-next").click();
+  await expect(page.getByTestId("wizard-method-token-title")).toHaveText(
+    "Token KSeF — działa do 31.12.2026",
+  );
+  await page.getByTestId("wizard-method-token").check({ force: true });
+  await page.getByTestId("wizard-next").click();
   await expect(page.getByTestId("wizard-token-cutoff")).toHaveText("działa do 31.12.2026");
 });
 
@@ -63,7 +68,7 @@ test("an administrator moves a token company to a certificate", async ({ page })
 
   await panel.getByTestId("certificate-password").fill("zle");
   await panel.getByTestId("certificate-submit").click();
-  await expect(panel.getByTestId("certificate-error")).toHaveText(
+  await expect(panel.getByTestId("certificate-error-password")).toHaveText(
     "Hasło jest nieprawidłowe. Sprawdź wielkość liter i układ klawiatury.",
   );
 

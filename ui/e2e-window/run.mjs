@@ -163,7 +163,11 @@ async function runOne(test) {
     capabilities: {
       alwaysMatch: {
         browserName: "wry",
-        "tauri:options": { application: app, args: ["--demo", "--data-dir", dataDir] },
+        "tauri:options": {
+          application: app,
+          // A scenario may add launch options of its own (e.g. the token switch).
+          args: ["--demo", "--data-dir", dataDir, ...(test.args ?? [])],
+        },
       },
     },
   });

@@ -1,5 +1,7 @@
 // The real-window scenarios. Each gets a fresh demo profile.
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 // Records every IPC answer the Rust side delivers to the page. Tauri's `invoke` is
@@ -23,7 +25,144 @@ function filesUnder(dir, skip) {
     .filter((path) => !skip.some((s) => path.startsWith(join(dir, s))));
 }
 
+/** A self-signed certificate of the NIP's owner (as KSeF Test accepts) with its key
+ * encrypted under `password`, made by openssl in a fresh directory. */
+function selfSignedCertificate(nip, password) {
+  const dir = mkdtempSync(join(tmpdir(), "ksef-desk-cert-"));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-keyout",
+      "owner.key",
+      "-out",
+      "owner.crt",
+      "-days",
+      "400",
+      "-subj",
+      `/CN=Anna Nowak/serialNumber=TINPL-${nip}/C=PL`,
+      "-passout",
+      `pass:${password}`,
+    ],
+    { cwd: dir, stdio: "pipe" },
+  );
+  return { dir, certificate: join(dir, "owner.crt"), key: join(dir, "owner.key") };
+}
+
 export const tests = [
+  {
+    name: "tokens-refused-certificates-still-work",
+    // Rehearses 1 January 2027: the built-in simulator refuses token sign-in already.
+    args: ["--sim-refuse-tokens-from", "2020-01-01T00:00:00Z"],
+    async run(win) {
+      // The demo company signs in with its certificate: the demo still works.
+      await win.until(
+        () => win.text("[data-testid=status-connection]"),
+        (t) => t === "Połączono z KSeF",
+        "the demo company signed in with token sign-in switched off",
+        30_000,
+      );
+      // ... and retrieves its demo costs with the certificate.
+      await win.click("[data-testid=nav-costs]");
+      await win.until(
+        () => win.text("[data-testid=stat-to-describe]"),
+        (t) => /Do opisania\s+\d{3}\s/.test(t),
+        "the demo costs retrieved with token sign-in switched off",
+        45_000,
+      );
+      await win.click("[data-testid=company-switcher]");
+      await win.click("[data-testid=add-company]");
+      await win.type("[data-testid=wizard-nip]", "774-000-14-54");
+      await win.type("[data-testid=wizard-name]", "Hurtownia Certyfikat Sp. z o.o.");
+      // The seller's address goes on every invoice.
+      await win.type("#wizard-address1", "ul. Długa 1");
+      await win.type("#wizard-address2", "00-001 Warszawa");
+      await win.click("[data-testid=wizard-next]");
+      // The certificate is first and preselected; the token names its last day.
+      if (!(await win.prop("[data-testid=wizard-method-certificate]", "checked"))) {
+        throw new Error("the certificate must be preselected");
+      }
+      await win.expectText(
+        "[data-testid=wizard-method-token-title]",
+        "Token KSeF — działa do 31.12.2026",
+      );
+      // A token no longer signs in: the switch is on.
+      await win.click("[data-testid=wizard-method-token-option]");
+      await win.click("[data-testid=wizard-next]");
+      await win.click("[data-testid=wizard-demo-token]");
+      await win.until(
+        () => win.prop("[data-testid=wizard-token]", "value"),
+        (v) => typeof v === "string" && v.length > 20,
+        "a simulator token filled in",
+      );
+      await win.click("[data-testid=wizard-test]");
+      await win.expectText("[data-testid=wizard-error]", /\S/);
+      if ((await win.count("[data-testid=wizard-report]")) !== 0) {
+        throw new Error("a token must not sign in after the switch");
+      }
+      // Back to the recommended way in, with a self-signed certificate and its key.
+      const cert = selfSignedCertificate("7740001454", "Tajne-Haslo");
+      try {
+        await win.click("[data-testid=wizard-back]");
+        await win.click("[data-testid=wizard-method-certificate-option]");
+        await win.click("[data-testid=wizard-next]");
+        await win.type("[data-testid=certificate-path]", cert.certificate);
+        await win.type("[data-testid=certificate-key-path]", cert.key);
+        await win.type("[data-testid=certificate-password]", "zle-haslo");
+        await win.click("[data-testid=certificate-submit]");
+        await win.expectText("[data-testid=certificate-error-password]", /Hasło/);
+        await win.type("[data-testid=certificate-password]", "Tajne-Haslo");
+        await win.click("[data-testid=certificate-submit]");
+        await win.until(
+          () => win.textContent("[data-testid=active-company]"),
+          (t) => t === "Hurtownia Certyfikat Sp. z o.o.",
+          "the company added with a certificate is active",
+          30_000,
+        );
+      } finally {
+        rmSync(cert.dir, { recursive: true, force: true });
+      }
+      await win.until(
+        () => win.text("[data-testid=status-connection]"),
+        (t) => t === "Połączono z KSeF",
+        "the new company connected",
+        20_000,
+      );
+      // It issues and sends an invoice; KSeF gives it a number.
+      await win.click("[data-testid=nav-sales]");
+      await win.click("[data-testid=new-invoice]");
+      await win.click("[data-testid=buyer-search]");
+      await win.click("[data-testid=buyer-add]");
+      await win.type("[data-testid=contractor-nip]", "526-587-76-35");
+      await win.type("[data-testid=contractor-name]", "Pracownia Demo Sp. z o.o.");
+      const address = "[data-testid=contractor-form] label:nth-of-type";
+      await win.type(`${address}(4) input`, "ul. Marszałkowska 84/92");
+      await win.type(`${address}(5) input`, "00-514 Warszawa");
+      await win.click("[data-testid=contractor-save]");
+      await win.expectText("[data-testid=buyer-chosen]", /Pracownia Demo/);
+      await win.type("[data-testid=line-0-name]", "Usługa księgowa");
+      await win.type("[data-testid=line-0-price]", "500");
+      await win.expectText("[data-testid=total-gross]", /615,00/);
+      await win.click("[data-testid=issue]");
+      await win.expectText("[data-testid=document-number]", /^FV\/\d+\/\d{2}\/\d{4}$/);
+      await win.click("[data-testid=send-now]");
+      await win.until(
+        () => win.text("[data-testid=ksef-number]"),
+        (t) => /^7740001454-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}$/.test(t),
+        "the KSeF number from the simulator",
+        45_000,
+      );
+      // And it retrieves costs with the certificate (nobody invoiced it yet).
+      await win.click("[data-testid=nav-costs]");
+      await win.click("[data-testid=sync-now]");
+      await win.expectText("[data-testid=sync-message]", "Brak nowych kosztów w KSeF.");
+    },
+  },
   {
     name: "costs-retrieved-from-the-simulator",
     async run(win) {
@@ -139,6 +278,8 @@ export const tests = [
       await win.type("[data-testid=wizard-nip]", "774-000-14-54");
       await win.type("[data-testid=wizard-name]", "Hurtownia Testowa Sp. z o.o.");
       await win.click("[data-testid=wizard-next]");
+      await win.click("[data-testid=wizard-method-token-option]");
+      await win.click("[data-testid=wizard-next]");
       await win.click("[data-testid=wizard-demo-token]");
       await win.until(
         () => win.prop("[data-testid=wizard-token]", "value"),
@@ -214,6 +355,8 @@ export const tests = [
       await win.click("[data-testid=add-company]");
       await win.type("[data-testid=wizard-nip]", "774-000-14-54");
       await win.type("[data-testid=wizard-name]", "Hurtownia Testowa Sp. z o.o.");
+      await win.click("[data-testid=wizard-next]");
+      await win.click("[data-testid=wizard-method-token-option]");
       await win.click("[data-testid=wizard-next]");
       await win.click("[data-testid=wizard-demo-token]");
       const token = await win.until(

@@ -149,7 +149,7 @@ pub async fn company_credentials(
 }
 
 /// The built-in simulator, started on first need.
-async fn simulator(state: &AppState) -> Result<&SimHandle, IpcError> {
+pub(super) async fn simulator(state: &AppState) -> Result<&SimHandle, IpcError> {
     state
         .simulator
         .get()

@@ -2,7 +2,10 @@
 //! Rust: the page has no dialog or file-system permission), move to a certificate.
 
 use desk_core::credentials::import::CertificateFiles;
-use desk_core::{CancellationToken, CoreError, Locale, SecretString};
+use desk_core::{
+    CancellationToken, CompanyCertificateConnection, CoreError, KsefEnvironment, Locale,
+    SecretString,
+};
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 use zeroize::Zeroizing;
@@ -10,9 +13,9 @@ use zeroize::Zeroizing;
 use super::cancellable;
 use crate::dto::credentials::{
     CertificateFileKindDto, CertificateKindDto, CertificateRequestDto, CertificateSwitchDto,
-    CredentialsDto,
+    CredentialsDto, NewCertificateCompanyDto,
 };
-use crate::dto::ConnectionReportDto;
+use crate::dto::{CompanyDto, ConnectionReportDto};
 use crate::error::IpcError;
 use crate::AppState;
 
@@ -55,11 +58,56 @@ pub async fn use_certificate(
     request: CertificateRequestDto,
 ) -> Result<CertificateSwitchDto, IpcError> {
     let locale = state.desk.locale();
+    let files = files(request, locale)?;
+    let cancel = CancellationToken::new();
+    let work = state.desk.use_certificate(company_id, files, &cancel);
+    let switch = cancellable(&state, operation_id, work).await?;
+    Ok(CertificateSwitchDto {
+        credentials: CredentialsDto::from(&switch.credentials),
+        report: ConnectionReportDto::from_report(&switch.report, locale),
+    })
+}
+
+/// Adds a company that signs in with the certificate in the chosen files (the
+/// wizard's recommended way in): every problem named, a real sign-in, then the key to
+/// the keychain and the company to the store; nothing is stored when anything fails.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_company_with_certificate(
+    state: State<'_, AppState>,
+    operation_id: u32,
+    company: NewCertificateCompanyDto,
+) -> Result<CompanyDto, IpcError> {
+    let locale = state.desk.locale();
+    let environment: KsefEnvironment = company.environment.into();
+    let base_url = match environment {
+        KsefEnvironment::Simulator => {
+            Some(super::connection::simulator(&state).await?.base_url.clone())
+        }
+        _ => None,
+    };
+    let new = CompanyCertificateConnection {
+        name: company.name,
+        address_line1: company.address_line1,
+        address_line2: company.address_line2,
+        nip: company.nip,
+        environment,
+        base_url,
+        files: files(company.certificate, locale)?,
+    };
+    let cancel = CancellationToken::new();
+    let work = state.desk.connect_company_with_certificate(new, &cancel);
+    let connected = cancellable(&state, operation_id, work).await?;
+    Ok(connected.company.into())
+}
+
+/// Reads the chosen files; the password becomes a secret here.
+fn files(request: CertificateRequestDto, locale: Locale) -> Result<CertificateFiles, IpcError> {
     let password = request
         .password
         .filter(|p| !p.is_empty())
         .map(SecretString::from);
-    let files = match request.kind {
+    Ok(match request.kind {
         CertificateKindDto::Ksef => CertificateFiles::Pem {
             certificate: read(&request.certificate_path, locale)?.to_vec(),
             private_key: read(
@@ -72,13 +120,6 @@ pub async fn use_certificate(
             bytes: read(&request.certificate_path, locale)?,
             password: password.unwrap_or_else(|| SecretString::from(String::new())),
         },
-    };
-    let cancel = CancellationToken::new();
-    let work = state.desk.use_certificate(company_id, files, &cancel);
-    let switch = cancellable(&state, operation_id, work).await?;
-    Ok(CertificateSwitchDto {
-        credentials: CredentialsDto::from(&switch.credentials),
-        report: ConnectionReportDto::from_report(&switch.report, locale),
     })
 }
 

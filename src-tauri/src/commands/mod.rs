@@ -37,6 +37,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connection::company_credentials,
             credentials::choose_certificate_file,
             credentials::use_certificate,
+            credentials::connect_company_with_certificate,
             dashboard::dashboard,
             dashboard::overview,
             contractors::list_contractors,

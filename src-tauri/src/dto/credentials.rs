@@ -189,6 +189,19 @@ pub struct CertificateRequestDto {
     pub password: Option<String>,
 }
 
+/// "Connect company" in the wizard with a certificate (the recommended way in).
+/// Deliberately not `Debug`: it holds the key's password.
+#[derive(Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCertificateCompanyDto {
+    pub nip: String,
+    pub name: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub environment: super::EnvironmentDto,
+    pub certificate: CertificateRequestDto,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum CertificateKindDto {

@@ -49,6 +49,12 @@ export const commands = {
 	 *  a real sign-in, then the key to the keychain. The password is dropped afterwards.
 	 */
 	useCertificate: (operationId: number, companyId: number, request: CertificateRequestDto) => typedError<CertificateSwitchDto, IpcError>(__TAURI_INVOKE("use_certificate", { operationId, companyId, request })),
+	/**
+	 *  Adds a company that signs in with the certificate in the chosen files (the
+	 *  wizard's recommended way in): every problem named, a real sign-in, then the key to
+	 *  the keychain and the company to the store; nothing is stored when anything fails.
+	 */
+	connectCompanyWithCertificate: (operationId: number, company: NewCertificateCompanyDto) => typedError<CompanyDto, IpcError>(__TAURI_INVOKE("connect_company_with_certificate", { operationId, company })),
 	dashboard: (companyId: number) => typedError<DashboardDto, IpcError>(__TAURI_INVOKE("dashboard", { companyId })),
 	/**  Every company at once: counts and connection (the bookkeeper's view). */
 	overview: () => typedError<CompanyOverviewDto[], IpcError>(__TAURI_INVOKE("overview")),
@@ -544,6 +550,19 @@ export type KsefEnrollmentDto = {
 };
 
 export type LocaleDto = "pl" | "en";
+
+/**
+ *  "Connect company" in the wizard with a certificate (the recommended way in).
+ *  Deliberately not `Debug`: it holds the key's password.
+ */
+export type NewCertificateCompanyDto = {
+	nip: string,
+	name: string,
+	addressLine1: string,
+	addressLine2: string,
+	environment: EnvironmentDto,
+	certificate: CertificateRequestDto,
+};
 
 /**  "Connect company" in the wizard. Deliberately not `Debug`: it holds the token. */
 export type NewCompanyDto = {

@@ -5,6 +5,7 @@ import type {
   CompanyDto,
   ConnectionReportDto,
   ConnectionRequestDto,
+  NewCertificateCompanyDto,
   NewCompanyDto,
   ContractorDto,
   DashboardDto,
@@ -230,6 +231,23 @@ export function installMockIpc(): void {
           environment: request.environment,
         };
         companies.push(added);
+        connected.add(added.id);
+        return added;
+      }
+      case "connect_company_with_certificate": {
+        const request = a.company as NewCertificateCompanyDto;
+        const refused = useCertificate(request.certificate, locale);
+        if (refused instanceof Promise) return refused;
+        const added: CompanyDto = {
+          id: companies.length + 1,
+          nip: request.nip,
+          name: request.name,
+          addressLine1: request.addressLine1,
+          addressLine2: request.addressLine2,
+          environment: request.environment,
+        };
+        companies.push(added);
+        onCertificate.add(added.id);
         connected.add(added.id);
         return added;
       }

@@ -502,12 +502,27 @@ fn validate(request: &ConnectionRequest, problems: &mut Vec<InputProblem>) -> Op
             });
         }
     }
-    let base_url = request
-        .base_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|url| !url.is_empty());
-    match (request.environment, base_url) {
+    let base_url = validate_base_url(request.environment, request.base_url.as_deref(), problems);
+    if problems.len() > before {
+        return None;
+    }
+    Some(ValidRequest {
+        nip: nip?,
+        environment: request.environment,
+        base_url,
+        token: SecretString::from(token.to_owned()),
+    })
+}
+
+/// Checks the environment's base URL (only the simulator takes one), adding its problem
+/// to `problems`; the trimmed URL, if any.
+pub(crate) fn validate_base_url(
+    environment: KsefEnvironment,
+    base_url: Option<&str>,
+    problems: &mut Vec<InputProblem>,
+) -> Option<String> {
+    let base_url = base_url.map(str::trim).filter(|url| !url.is_empty());
+    match (environment, base_url) {
         (KsefEnvironment::Simulator, None) => problems.push(InputProblem::SimulatorUrlMissing),
         (KsefEnvironment::Simulator, Some(url)) => {
             if !(url.starts_with("http://") || url.starts_with("https://"))
@@ -521,15 +536,7 @@ fn validate(request: &ConnectionRequest, problems: &mut Vec<InputProblem>) -> Op
         (_, Some(_)) => problems.push(InputProblem::BaseUrlNotAllowed),
         (_, None) => {}
     }
-    if problems.len() > before {
-        return None;
-    }
-    Some(ValidRequest {
-        nip: nip?,
-        environment: request.environment,
-        base_url: base_url.map(str::to_owned),
-        token: SecretString::from(token.to_owned()),
-    })
+    base_url.map(str::to_owned)
 }
 
 /// KSeF tokens read `<reference>|nip-<NIP>|<secret>`: the NIP is the token's context.
@@ -773,17 +780,7 @@ impl Desk {
             _ => return Err(CoreError::InvalidInput(problems)),
         };
         let nip_text = valid.nip.to_string();
-        if self
-            .store()
-            .read(|tx| tx.list_companies())?
-            .iter()
-            .any(|c| c.nip == nip_text)
-        {
-            return Err(CoreError::AlreadyExists {
-                entity: "company",
-                detail: format!("NIP {nip_text}"),
-            });
-        }
+        self.refuse_known_nip(&valid.nip)?;
         let report = self.check_token(&valid).await?;
 
         self.vault_save(valid.key(), valid.token.clone()).await?;
@@ -830,6 +827,23 @@ impl Desk {
                 Err(error.into())
             }
         }
+    }
+
+    /// [`CoreError::AlreadyExists`] when a company with this NIP is stored already.
+    pub(crate) fn refuse_known_nip(&self, nip: &Nip) -> Result<()> {
+        let nip_text = nip.to_string();
+        if self
+            .store()
+            .read(|tx| tx.list_companies())?
+            .iter()
+            .any(|c| c.nip == nip_text)
+        {
+            return Err(CoreError::AlreadyExists {
+                entity: "company",
+                detail: format!("NIP {nip_text}"),
+            });
+        }
+        Ok(())
     }
 
     /// Tests `token` for a stored company and, if KSeF accepts it, replaces the keychain
@@ -1054,7 +1068,7 @@ impl SavedCredentials {
 
 /// A client signed in with `credentials` to `nip`'s context: the one place the app
 /// authenticates, for credentials being tested and for a stored company alike.
-async fn sign_in(
+pub(crate) async fn sign_in(
     environment_kind: KsefEnvironment,
     base_url: Option<&str>,
     nip: &Nip,

@@ -50,7 +50,7 @@ pub use credentials::ksef_certificates::{
     EnrollmentStep, KsefCertificateItem, KsefCertificateKind, KsefCertificateLimits,
     KsefCertificateState, KsefCertificates, KsefEnrollment,
 };
-pub use credentials::{CompanyCredentials, CredentialAlert};
+pub use credentials::{CompanyCertificateConnection, CompanyCredentials, CredentialAlert};
 pub use demo::DEMO_NIP;
 pub use desk::{CompanyOverview, ConnectionState, Dashboard, Desk, StatusSummary};
 pub use desk_store::{

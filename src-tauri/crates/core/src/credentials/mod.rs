@@ -19,13 +19,15 @@ pub mod ksef_certificates;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use desk_store::{CredentialMethod, NewAuditEntry, Role};
+use desk_store::{CredentialMethod, KsefEnvironment, NewAuditEntry, NewCompany, Role};
 use ksef_client::CancellationToken;
 
 use crate::access::authorize;
-use crate::connection::{interactive_config, report, run_blocking, SavedCredentials};
+use crate::connection::{
+    interactive_config, report, run_blocking, sign_in, validate_base_url, SavedCredentials,
+};
 use crate::vault::VaultKey;
-use crate::{ConnectionReport, KsefPermission};
+use crate::{Connected, ConnectionReport, InputProblem, KsefPermission};
 use crate::{CoreError, Desk, Nip, Result};
 pub use cutoff::{token_cutoff, token_days_left, TOKEN_LAST_DAY};
 pub use expiry::{CertificateExpiry, ExpiryLevel};
@@ -206,19 +208,7 @@ impl Desk {
             .write(|tx| Ok(authorize(tx, now, company_id, Role::Admin).map(|_| ())))??;
         let company = self.store().read(|tx| tx.company(company_id))?;
         let nip = Nip::parse(&company.nip)?;
-        let checked = import::check(&files, nip.as_str(), now)
-            .map_err(|issue| CoreError::CertificateRefused(vec![issue]))?;
-        drop(files);
-        let blocking: Vec<_> = checked
-            .issues
-            .iter()
-            .filter(|issue| issue.blocks())
-            .cloned()
-            .collect();
-        if !blocking.is_empty() {
-            return Err(CoreError::CertificateRefused(blocking));
-        }
-        let credential = Arc::new(checked.credential);
+        let (credential, source) = usable_certificate(files, &nip, now)?;
         let client = self
             .signed_in_client(
                 &company,
@@ -227,33 +217,12 @@ impl Desk {
                 cancel,
             )
             .await?;
-        // What the certificate's person may do in the company's context, as the token
-        // report tells for a token.
-        let granted: Option<Vec<KsefPermission>> = match client.personal_permissions(cancel).await {
-            Ok(list) => Some(
-                list.iter()
-                    .filter_map(|p| KsefPermission::from_scope(&p.permission_scope))
-                    .collect(),
-            ),
-            Err(error) => {
-                tracing::warn!(%error, "reading the person's permissions failed");
-                None
-            }
-        };
-        if let Err(error) = client.logout(cancel).await {
-            tracing::debug!(%error, "ending the test authentication failed");
-        }
-        let report = report(
-            nip.clone(),
-            company.ksef_environment,
-            granted.as_deref(),
-            now,
-        );
+        let report = certificate_report(client, &nip, company.ksef_environment, now, cancel).await;
         let key = VaultKey::new(nip, company.ksef_environment);
         let der = credential.private_key_pkcs8_der();
         let vault = Arc::clone(self.vault_arc());
         run_blocking(move || vault.save_private_key(&key, &der)).await?;
-        let stored = import::stored(credential.certificate(), checked.source);
+        let stored = import::stored(credential.certificate(), source);
         self.store().write(|tx| {
             tx.set_company_certificate(company_id, &stored, now)?;
             tx.append_audit(&NewAuditEntry {
@@ -271,4 +240,168 @@ impl Desk {
             report,
         })
     }
+}
+
+/// What a company connected with a certificate in the Add-company wizard needs.
+#[derive(Debug)]
+pub struct CompanyCertificateConnection {
+    pub name: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    /// The NIP as typed (dashes and spaces allowed).
+    pub nip: String,
+    pub environment: KsefEnvironment,
+    /// Required for [`KsefEnvironment::Simulator`], refused for the official environments.
+    pub base_url: Option<String>,
+    pub files: import::CertificateFiles,
+}
+
+impl Desk {
+    /// Adds a company that signs in with a certificate, in one step (the wizard's
+    /// recommended way in): the same checks as [`Desk::use_certificate`], a real
+    /// sign-in, then the private key to the keychain and the company, its certificate,
+    /// the adder as its administrator and an audit entry to the store. Nothing is stored
+    /// when any check or the sign-in fails; when the store fails the key is removed again.
+    /// Errors: [`CoreError::InvalidInput`] (name, NIP, address of the environment, all at
+    /// once), [`CoreError::AlreadyExists`], [`CoreError::CertificateRefused`], those of
+    /// the sign-in, [`CoreError::Keychain`], [`CoreError::Store`].
+    pub async fn connect_company_with_certificate(
+        &self,
+        new: CompanyCertificateConnection,
+        cancel: &CancellationToken,
+    ) -> Result<Connected> {
+        let now = self.clock().now();
+        let mut problems = Vec::new();
+        let name = new.name.trim().to_owned();
+        if name.is_empty() {
+            problems.push(InputProblem::CompanyNameEmpty);
+        }
+        let nip = Nip::parse(&new.nip)
+            .map_err(|e| problems.push(InputProblem::Nip(e)))
+            .ok();
+        let base_url = validate_base_url(new.environment, new.base_url.as_deref(), &mut problems);
+        let nip = match nip {
+            Some(nip) if problems.is_empty() => nip,
+            _ => return Err(CoreError::InvalidInput(problems)),
+        };
+        self.refuse_known_nip(&nip)?;
+        let (credential, source) = usable_certificate(new.files, &nip, now)?;
+        let client = sign_in(
+            new.environment,
+            base_url.as_deref(),
+            &nip,
+            SavedCredentials::Certificate(Arc::clone(&credential)),
+            interactive_config(),
+            cancel,
+        )
+        .await?;
+        let report = certificate_report(client, &nip, new.environment, now, cancel).await;
+
+        let key = VaultKey::new(nip.clone(), new.environment);
+        let der = credential.private_key_pkcs8_der();
+        let vault = Arc::clone(self.vault_arc());
+        let saved_key = key.clone();
+        run_blocking(move || vault.save_private_key(&saved_key, &der)).await?;
+        let certificate = import::stored(credential.certificate(), source);
+        let environment = new.environment;
+        let stored = self.store().write(|tx| {
+            let company = tx.insert_company(
+                &NewCompany {
+                    nip: nip.to_string(),
+                    name: name.clone(),
+                    address_line1: new.address_line1.trim().to_owned(),
+                    address_line2: new.address_line2.trim().to_owned(),
+                    ksef_environment: environment,
+                    ksef_base_url: base_url.clone(),
+                },
+                now,
+            )?;
+            tx.set_company_certificate(company.id, &certificate, now)?;
+            let user = crate::access::current_user_in(tx, now)?;
+            tx.grant_role(user.id, company.id, Role::Admin)?;
+            tx.append_audit(&NewAuditEntry {
+                at: now,
+                user_id: Some(user.id),
+                company_id: Some(company.id),
+                action: "company.connected",
+                detail: &format!(
+                    "environment={} method=certificate fingerprint={}",
+                    environment.as_str(),
+                    certificate.fingerprint_sha256
+                ),
+            })?;
+            // The company's own read view after both writes.
+            tx.company(company.id)
+        });
+        match stored {
+            Ok(company) => {
+                self.remember_connection(company.id, true);
+                tracing::info!(
+                    company_id = company.id,
+                    environment = environment.as_str(),
+                    "company connected to KSeF with a certificate"
+                );
+                Ok(Connected { company, report })
+            }
+            Err(error) => {
+                // Leave no orphan private key behind.
+                let vault = Arc::clone(self.vault_arc());
+                if let Err(cleanup) = run_blocking(move || vault.delete_private_key(&key)).await {
+                    tracing::warn!(error = %cleanup, "could not remove the key after a failed save");
+                }
+                Err(error.into())
+            }
+        }
+    }
+}
+
+/// Reads the files and refuses them naming every blocking problem; the files and the
+/// password are dropped here. Shared by moving a company and adding one.
+fn usable_certificate(
+    files: import::CertificateFiles,
+    nip: &Nip,
+    now: desk_store::Timestamp,
+) -> Result<(
+    Arc<ksef_xades::SigningCredential>,
+    desk_store::CertificateSource,
+)> {
+    let checked = import::check(&files, nip.as_str(), now)
+        .map_err(|issue| CoreError::CertificateRefused(vec![issue]))?;
+    drop(files);
+    let blocking: Vec<_> = checked
+        .issues
+        .iter()
+        .filter(|issue| issue.blocks())
+        .cloned()
+        .collect();
+    if !blocking.is_empty() {
+        return Err(CoreError::CertificateRefused(blocking));
+    }
+    Ok((Arc::new(checked.credential), checked.source))
+}
+
+/// What the certificate's person may do in the company's context (KSeF's personal
+/// permissions), as the token report tells for a token; ends the test sign-in.
+async fn certificate_report(
+    client: ksef_client::KsefClient,
+    nip: &Nip,
+    environment: KsefEnvironment,
+    now: desk_store::Timestamp,
+    cancel: &CancellationToken,
+) -> ConnectionReport {
+    let granted: Option<Vec<KsefPermission>> = match client.personal_permissions(cancel).await {
+        Ok(list) => Some(
+            list.iter()
+                .filter_map(|p| KsefPermission::from_scope(&p.permission_scope))
+                .collect(),
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "reading the person's permissions failed");
+            None
+        }
+    };
+    if let Err(error) = client.logout(cancel).await {
+        tracing::debug!(%error, "ending the test authentication failed");
+    }
+    report(nip.clone(), environment, granted.as_deref(), now)
 }

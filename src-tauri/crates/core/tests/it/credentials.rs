@@ -418,3 +418,177 @@ async fn a_certificate_near_its_end_warns_once_per_threshold() {
     assert_eq!(notices[0].1.level, ExpiryLevel::Within1Day);
     assert!(later.due_expiry_notices().unwrap().is_empty());
 }
+
+/// The wizard's recommended way in: a company added in one step with a self-signed
+/// certificate (the NIP owner, as KSeF Test accepts) whose key is encrypted. Refusals
+/// (a wrong password, a certificate KSeF does not let in) store nothing; the company
+/// added signs in with the certificate, its adder administers it, and it sends.
+#[tokio::test]
+async fn a_company_is_added_with_a_certificate_in_one_step_and_refusals_store_nothing() {
+    use chrono::Utc;
+    use desk_core::{CompanyCertificateConnection, DraftLine, InvoiceDraft, SendMode};
+
+    let sim = simulator().await;
+    let files = tempfile::tempdir().unwrap();
+    let f = files.path();
+    let subject = format!("/CN=Anna Nowak/serialNumber=TINPL-{}/C=PL", sim.nip);
+    for (name, subject) in [
+        ("owner", subject.as_str()),
+        // A person with no rights in the company's context.
+        (
+            "person",
+            "/CN=Jan Kowalski/serialNumber=PNOPL-90010112345/C=PL",
+        ),
+    ] {
+        openssl(
+            f,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.crt"),
+                "-days",
+                "400",
+                "-subj",
+                subject,
+                "-passout",
+                "pass:Tajne-Haslo",
+            ],
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Arc::new(MemoryVault::new());
+    // The certificates are valid from the real now: the desk's clock agrees.
+    let desk = desk_core::Desk::open(
+        dir.path(),
+        Box::new(desk_core::FixedClock(Utc::now())),
+        vault.clone(),
+    )
+    .unwrap();
+    let connection = |files| CompanyCertificateConnection {
+        name: "Biuro Rachunkowe Certyfikat".into(),
+        address_line1: "ul. Długa 1".into(),
+        address_line2: "00-001 Warszawa".into(),
+        nip: sim.nip.clone(),
+        environment: KsefEnvironment::Simulator,
+        base_url: Some(sim.base_url.clone()),
+        files,
+    };
+    let cancel = CancellationToken::new();
+    let stored_nothing = |desk: &desk_core::Desk| {
+        assert!(desk.companies().unwrap().is_empty());
+        assert_eq!(vault.len(), 0, "no key kept");
+    };
+
+    let invalid = desk
+        .connect_company_with_certificate(
+            CompanyCertificateConnection {
+                name: " ".into(),
+                nip: "123".into(),
+                ..connection(pem_files(f, "owner.crt", "owner.key", "Tajne-Haslo"))
+            },
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(invalid.code(), "invalid_input", "{invalid:?}");
+    stored_nothing(&desk);
+
+    let wrong = desk
+        .connect_company_with_certificate(
+            connection(pem_files(f, "owner.crt", "owner.key", "zle-haslo")),
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), "certificate_refused");
+    assert_eq!(wrong.certificate_issues()[0].field(), "password");
+    stored_nothing(&desk);
+
+    let no_rights = desk
+        .connect_company_with_certificate(
+            connection(pem_files(f, "person.crt", "person.key", "Tajne-Haslo")),
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert_ne!(no_rights.kind(), ErrorKind::Internal, "{no_rights:?}");
+    stored_nothing(&desk);
+
+    let connected = desk
+        .connect_company_with_certificate(
+            connection(pem_files(f, "owner.crt", "owner.key", "Tajne-Haslo")),
+            &cancel,
+        )
+        .await
+        .unwrap();
+    let id = connected.company.id;
+    for feature in desk_core::AppFeature::ALL {
+        assert_eq!(
+            connected.report.feature(feature),
+            desk_core::FeatureState::Enabled,
+            "{feature:?}"
+        );
+    }
+    let credentials = desk.credentials(id).unwrap();
+    assert!(matches!(
+        credentials.method,
+        CredentialMethod::Certificate(_)
+    ));
+    assert!(credentials.has_secret);
+    assert!(credentials.can_manage, "who adds a company administers it");
+    let vault_key = VaultKey::new(Nip::parse(&sim.nip).unwrap(), KsefEnvironment::Simulator);
+    assert!(vault.load_private_key(&vault_key).unwrap().is_some());
+    assert!(vault.load(&vault_key).unwrap().is_none(), "no token");
+    // The same NIP twice is refused before any file is read.
+    let twice = desk
+        .connect_company_with_certificate(
+            connection(pem_files(f, "owner.crt", "owner.key", "")),
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(twice.code(), "already_exists", "{twice:?}");
+
+    // It sends with the certificate.
+    let buyer = desk
+        .add_contractor(
+            id,
+            &desk_core::ContractorInput {
+                nip: "774-000-14-54".into(),
+                name: "Hurtownia Papiernicza Kałamarz S.A.".into(),
+                address_line1: "ul. Żółkiewskiego 12".into(),
+                address_line2: "87-100 Toruń".into(),
+                ..desk_core::ContractorInput::default()
+            },
+        )
+        .unwrap();
+    let draft = desk
+        .save_draft(
+            id,
+            None,
+            &InvoiceDraft {
+                contractor_id: Some(buyer.id),
+                currency: "PLN".into(),
+                lines: vec![DraftLine {
+                    name: "Usługa księgowa".into(),
+                    unit: "usł.".into(),
+                    quantity: "1".into(),
+                    unit_price: "500,00".into(),
+                    rate: "23".into(),
+                }],
+                ..InvoiceDraft::default()
+            },
+        )
+        .unwrap();
+    desk.issue(id, draft.id).unwrap();
+    desk.send(id, draft.id, SendMode::Now).unwrap();
+    let run = desk.send_due(&cancel).await.unwrap();
+    assert_eq!(run.accepted, 1, "{run:?}");
+}
