@@ -391,6 +391,34 @@ export const tests = [
       await win.click("[data-testid=dashboard-all]");
       await win.expectText("[data-testid=overview-table]", /Hurtownia Testowa/);
 
+      // The token company moves to a certificate in Settings (well under a minute):
+      // from then on neither the private key nor its password may leave the vault.
+      const password = "Haslo-Klucza-9f2d";
+      const cert = selfSignedCertificate("7740001454", password);
+      let keyPem;
+      try {
+        keyPem = readFileSync(cert.key, "utf8");
+        await win.click("[data-testid=nav-settings]");
+        await win.expectText("[data-testid=credentials-method]", /Token/);
+        const started = Date.now();
+        await win.click("[data-testid=credentials-switch]");
+        await win.type("[data-testid=certificate-path]", cert.certificate);
+        await win.type("[data-testid=certificate-key-path]", cert.key);
+        await win.type("[data-testid=certificate-password]", password);
+        await win.click("[data-testid=certificate-submit]");
+        await win.until(
+          () => win.text("[data-testid=credentials-method]"),
+          (t) => /Certyfikat/.test(t),
+          "the company moved to its certificate",
+          30_000,
+        );
+        if (Date.now() - started > 60_000) throw new Error("the move took over a minute");
+      } finally {
+        rmSync(cert.dir, { recursive: true, force: true });
+      }
+      // Still connected, now through the certificate.
+      await win.expectText("[data-testid=status-connection]", "Połączono z KSeF");
+
       const answers = await win.execute("return window.__ipcAnswers;");
       // The recording worked: it holds the saved company and the token list.
       for (const expected of ["Hurtownia Testowa", "usedByThisApp"]) {
@@ -405,9 +433,18 @@ export const tests = [
       // simulator's own data plays KSeF's part, which knows the token by nature.
       const files = filesUnder(dataDir, ["simulator"]);
       if (!files.some((f) => f.endsWith(".sqlite3"))) throw new Error("no database found");
+      // The encrypted key file's body and the password: neither over IPC nor on disk.
+      const keyBody = keyPem
+        .split("\n")
+        .filter((line) => line && !line.startsWith("-----"))
+        .join("");
+      const keySample = keyBody.slice(0, 48);
+      const keyLeak = answers.filter((a) => a.includes(password) || a.includes(keySample));
+      if (keyLeak.length > 0) throw new Error(`the key or its password came back over IPC`);
       for (const file of files) {
         const bytes = readFileSync(file);
         if (bytes.includes(secret)) throw new Error(`the token is written in ${file}`);
+        if (bytes.includes(password)) throw new Error(`the key's password is written in ${file}`);
       }
     },
   },
