@@ -121,8 +121,8 @@ impl CertificateInfo {
             }
         }
         Ok(Self {
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
+            subject: readable_name(&tbs.subject),
+            issuer: readable_name(&tbs.issuer),
             serial_hex: upper_hex(tbs.serial_number.as_bytes()),
             fingerprint_sha256_hex: upper_hex(&Sha256::digest(&der)),
             not_before,
@@ -264,6 +264,41 @@ fn parse_identifier(oid: ObjectIdentifier, value: &str) -> Option<SubjectIdentif
     None
 }
 
+/// RFC 4514, as x509-cert writes it, except that organizationIdentifier (2.5.4.97),
+/// which carries a company seal's "VATPL-<NIP>", is named and shown as text: x509-cert
+/// does not know it and would print the DER in hex, which nobody can read.
+fn readable_name(name: &x509_cert::name::Name) -> String {
+    name.0
+        .iter()
+        .rev()
+        .map(|rdn| {
+            rdn.0
+                .iter()
+                .map(|atv| match directory_string(&atv.value) {
+                    Some(value) if atv.oid == OID_ORGANIZATION_IDENTIFIER => {
+                        format!("organizationIdentifier={}", escape_rfc4514(value))
+                    }
+                    _ => atv.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn escape_rfc4514(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for (i, c) in value.chars().enumerate() {
+        let leading = i == 0 && (c == ' ' || c == '#');
+        if leading || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub(crate) fn upper_hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::new(), |mut s, b| {
@@ -295,5 +330,34 @@ mod tests {
             parse_identifier(OID_ORGANIZATION_IDENTIFIER, "TINPL-5265877635"),
             None
         );
+    }
+
+    #[test]
+    fn an_organization_identifier_is_shown_as_text_not_hex() {
+        // UTF8String values, as in a KSeF certificate.
+        let name = {
+            use x509_cert::attr::AttributeTypeAndValue;
+            use x509_cert::der::asn1::{SetOfVec, Utf8StringRef};
+            use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
+            let atv = |oid: ObjectIdentifier, value: &str| AttributeTypeAndValue {
+                oid,
+                value: x509_cert::der::Any::encode_from(&Utf8StringRef::new(value).unwrap())
+                    .unwrap(),
+            };
+            let rdn = |a| RelativeDistinguishedName(SetOfVec::try_from(vec![a]).unwrap());
+            RdnSequence(vec![
+                rdn(atv(ObjectIdentifier::new_unwrap("2.5.4.6"), "PL")),
+                rdn(atv(OID_ORGANIZATION_IDENTIFIER, "VATPL-5265877635")),
+                rdn(atv(
+                    ObjectIdentifier::new_unwrap("2.5.4.3"),
+                    "Firma, Sp. z o.o.",
+                )),
+            ])
+        };
+        assert_eq!(
+            readable_name(&name),
+            "CN=Firma\\, Sp. z o.o.,organizationIdentifier=VATPL-5265877635,C=PL"
+        );
+        assert_eq!(escape_rfc4514("#a,b"), "\\#a\\,b");
     }
 }
