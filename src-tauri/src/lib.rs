@@ -10,6 +10,7 @@ mod dto;
 mod error;
 mod launch;
 mod logging;
+mod memory;
 mod notify;
 mod operations;
 mod simulator;
@@ -108,6 +109,7 @@ pub fn run() {
             let log_guard = logging::init(&data_dir.join("logs"))?;
             // The guard flushes the log file on exit; the app owns it from here.
             app.manage(log_guard);
+            memory::slim_main_webview(app.handle())?;
             for warning in &options.warnings {
                 tracing::warn!("{warning}");
             }

@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -13,6 +13,11 @@ use tracing_subscriber::{fmt, EnvFilter};
 
 const DEFAULT_FILTER: &str = "info";
 const KEPT_LOG_FILES: usize = 14;
+/// Lines queued for the file writer's thread; beyond them new lines are dropped
+/// (counted) rather than stalling the app. tracing-appender's default, 128,000,
+/// allocates its 4 MiB queue up front: a fifth of the app's idle heap (heaptrack).
+/// The app writes a few lines a second; 8,192 is a burst of minutes.
+const QUEUED_LOG_LINES: usize = 8_192;
 
 /// Flushes the file writer when dropped; keep it alive for the app's life.
 pub struct LogGuard {
@@ -27,7 +32,7 @@ pub fn init(dir: &Path) -> Result<LogGuard, Box<dyn std::error::Error>> {
         .filename_suffix("log")
         .max_log_files(KEPT_LOG_FILES)
         .build(dir)?;
-    let (file_writer, guard) = tracing_appender::non_blocking(appender);
+    let (file_writer, guard) = file_writer(appender);
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     tracing_subscriber::registry()
@@ -42,4 +47,52 @@ pub fn init(dir: &Path) -> Result<LogGuard, Box<dyn std::error::Error>> {
     Ok(LogGuard {
         _flush_on_drop: guard,
     })
+}
+
+fn file_writer<W: std::io::Write + Send + 'static>(writer: W) -> (NonBlocking, WorkerGuard) {
+    NonBlockingBuilder::default()
+        .buffered_lines_limit(QUEUED_LOG_LINES)
+        .finish(writer)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::mpsc;
+
+    use super::*;
+
+    /// A file that takes its first line, then hangs until the test lets it go.
+    struct StuckFile {
+        release: mpsc::Receiver<()>,
+    }
+
+    impl Write for StuckFile {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let _ = self.release.recv();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_file_writer_queues_a_bounded_number_of_lines() {
+        let (release, stuck) = mpsc::channel();
+        let (mut writer, guard) = file_writer(StuckFile { release: stuck });
+        let lines = QUEUED_LOG_LINES + 100;
+        for n in 0..lines {
+            writer.write_all(format!("line {n}\n").as_bytes()).unwrap();
+        }
+        let dropped = writer.error_counter().dropped_lines();
+        // One line may be in the stuck write instead of the queue.
+        assert!(
+            (99..=100).contains(&dropped),
+            "{dropped} of {lines} lines dropped"
+        );
+        drop(release);
+        drop(guard);
+    }
 }
