@@ -103,8 +103,9 @@ pub fn run() {
     let options = launch::LaunchOptions::from_env_and_args(std::env::args().skip(1));
     let context = tauri::generate_context!();
     let identifier = context.config().identifier.clone();
-    // Tauri's own rule for `app_data_dir`, needed before the app exists: the profile
-    // names the single-instance plugin's D-Bus name.
+    // Tauri's own rule for `app_data_dir` (tauri.conf.json sets no
+    // `appDirectoriesOverride`), needed before the app exists: the profile names the
+    // single-instance plugin's D-Bus name.
     let Some(app_data_root) = dirs::data_dir() else {
         stop("the system names no folder for application data; start with --data-dir")
     };
