@@ -13,7 +13,7 @@ APT_BUILD=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.
 # XSD checks, openssl and xmlsec1 as independent implementations for the XAdES
 # tests, the keyring stack for secret-service tests.
 APT_TEST=(xvfb xauth webkit2gtk-driver chromium libxml2-utils dbus gnome-keyring
-  libsecret-tools keyutils bubblewrap openssl xmlsec1)
+  libsecret-tools keyutils bubblewrap openssl xmlsec1 sqlite3)
 
 step() {
   STEP_STARTED=$(date +%s)

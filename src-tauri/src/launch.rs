@@ -86,6 +86,11 @@ impl LaunchOptions {
         }
     }
 
+    /// Whether this is the profile a plain launch (a desktop icon) opens.
+    pub fn is_default_profile(&self) -> bool {
+        self.data_dir.is_none() && !self.demo
+    }
+
     /// The profile directory: the one asked for, else the OS app-data dir
     /// (with the demo profile kept apart from real data).
     pub fn data_dir(&self, app_data_dir: PathBuf) -> PathBuf {
@@ -147,12 +152,15 @@ mod tests {
 
     #[test]
     fn demo_data_lives_apart_from_real_data() {
-        let base = PathBuf::from("/data/pl.ksefdesk.app");
+        let base = PathBuf::from("/data/pl.ksefdesk.desk");
         assert_eq!(parse(&[]).data_dir(base.clone()), base);
         assert_eq!(parse(&["--demo"]).data_dir(base.clone()), base.join("demo"));
         assert_eq!(
             parse(&["--demo", "--data-dir", "/t"]).data_dir(base),
             PathBuf::from("/t")
         );
+        assert!(parse(&[]).is_default_profile());
+        assert!(!parse(&["--demo"]).is_default_profile());
+        assert!(!parse(&["--data-dir", "/t"]).is_default_profile());
     }
 }

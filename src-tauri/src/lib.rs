@@ -8,11 +8,15 @@ mod commands;
 mod demo_reset;
 mod dto;
 mod error;
+mod instance;
 mod launch;
 mod logging;
 mod memory;
 mod notify;
 mod operations;
+mod profile_lock;
+mod profile_move;
+mod shutdown;
 mod simulator;
 
 use std::path::PathBuf;
@@ -98,21 +102,32 @@ async fn start_simulator_for_companies(
 
 pub fn run() {
     let options = launch::LaunchOptions::from_env_and_args(std::env::args().skip(1));
+    let context = tauri::generate_context!();
+    let identifier = context.config().identifier.clone();
+    // Tauri's own rule for `app_data_dir` (tauri.conf.json sets no
+    // `appDirectoriesOverride`), needed before the app exists: the profile names the
+    // single-instance plugin's D-Bus name.
+    let Some(app_data_root) = dirs::data_dir() else {
+        stop("the system names no folder for application data; start with --data-dir")
+    };
+    let data_dir = options.data_dir(app_data_root.join(&identifier));
+    let mut tauri_builder = tauri::Builder::default();
+    if let Some(single_instance) =
+        instance::single_instance(&identifier, &data_dir, options.is_default_profile())
+    {
+        // First: a second launch on this profile hands over to the open window and
+        // ends in `build`, before anything else starts.
+        tauri_builder = tauri_builder.plugin(single_instance);
+    }
     let builder = specta_builder();
-    let app = tauri::Builder::default()
+    let setup_data_dir = data_dir.clone();
+    let app = tauri_builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
-            let data_dir = options.data_dir(app.path().app_data_dir()?);
-            std::fs::create_dir_all(&data_dir)?;
-            let log_guard = logging::init(&data_dir.join("logs"))?;
-            // The guard flushes the log file on exit; the app owns it from here.
-            app.manage(log_guard);
+            let data_dir = setup_data_dir;
             memory::slim_main_webview(app.handle())?;
-            for warning in &options.warnings {
-                tracing::warn!("{warning}");
-            }
             tracing::info!(data_dir = %data_dir.display(), demo = options.demo, "starting KSeF Desk");
             if options.demo && demo_reset::apply_if_requested(&data_dir)? {
                 tracing::info!("demo profile reset as requested");
@@ -155,11 +170,14 @@ pub fn run() {
                 desk.clone(),
             ));
             // The outbox sender and end-of-day runs: they outlive every window and
-            // stop with the process; the outbox makes an abrupt stop safe.
-            let sender = desk.clone();
-            tauri::async_runtime::spawn(async move {
-                sender.run_sender(desk_core::CancellationToken::new()).await;
-            });
+            // stop at the next safe point when the app ends; the outbox makes even an
+            // abrupt stop safe.
+            let shutdown = shutdown::Shutdown::default();
+            let (sender, cancel) = (desk.clone(), shutdown.token());
+            shutdown.track_sender(tauri::async_runtime::spawn(async move {
+                sender.run_sender(cancel).await;
+            }));
+            app.manage(shutdown);
             app.manage(AppState {
                 desk,
                 operations: operations::Operations::default(),
@@ -169,14 +187,115 @@ pub fn run() {
             });
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(error) = app {
-        // The subscriber may not be up if setup failed early: say it on stderr too.
-        tracing::error!("KSeF Desk stopped: {error}");
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("KSeF Desk stopped: {error}");
+        .build(context);
+    let app = match app {
+        Ok(app) => app,
+        Err(error) => stop(&error.to_string()),
+    };
+    // Before any window: the WebView keeps its storage in the new app-data directory
+    // whichever profile is open, and a directory with data is never moved into. Nothing
+    // has opened a profile yet.
+    let moved = match profile_move::move_profiles(
+        &app_data_root.join(profile_move::OLD_IDENTIFIER),
+        &app_data_root.join(&identifier),
+    ) {
+        Ok(moved) => moved,
+        Err(error) => stop(&format!(
+            "{error}. Your data is still in the old folder; free space or fix the folder's \
+             permissions and start again."
+        )),
+    };
+    if let Err(error) = std::fs::create_dir_all(&data_dir) {
+        stop(&format!(
+            "cannot create the profile folder {}: {error}",
+            data_dir.display()
+        ));
+    }
+    let log_guard = match logging::init(&data_dir.join("logs")) {
+        Ok(guard) => guard,
+        Err(error) => stop(&format!(
+            "cannot start the log in {}: {error}",
+            data_dir.display()
+        )),
+    };
+    for warning in &options.warnings {
+        tracing::warn!("{warning}");
+    }
+    log_profile_move(&moved, &app_data_root, &identifier);
+    match profile_lock::ProfileLock::acquire(&data_dir) {
+        Ok(lock) => {
+            app.manage(lock);
         }
-        std::process::exit(1);
+        Err(error) => {
+            let (message, code) = match error {
+                profile_lock::ProfileLockError::InUse { .. } => (
+                    format!(
+                        "{error} that this launch cannot reach (another user's session?); \
+                         close that one first"
+                    ),
+                    instance::PROFILE_IN_USE_EXIT_CODE,
+                ),
+                profile_lock::ProfileLockError::Io { .. } => (error.to_string(), 1),
+            };
+            tracing::error!("KSeF Desk stopped: {message}");
+            log_guard.flush_and_close();
+            say_on_stderr(&format!("KSeF Desk stopped: {message}"));
+            std::process::exit(code);
+        }
+    }
+    app.manage(log_guard);
+    shutdown::exit_on_signals(app.handle().clone());
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            shutdown::on_exit(app);
+        }
+    });
+}
+
+fn log_profile_move(moved: &profile_move::ProfileMove, root: &std::path::Path, identifier: &str) {
+    use profile_move::ProfileMove;
+    let (old, new) = (
+        root.join(profile_move::OLD_IDENTIFIER),
+        root.join(identifier),
+    );
+    match moved {
+        ProfileMove::NothingToMove => {}
+        ProfileMove::NewAlreadyHasData => tracing::warn!(
+            "{} is left as it is: {} has data already",
+            old.display(),
+            new.display()
+        ),
+        ProfileMove::Renamed => {
+            tracing::info!("profiles moved from {} to {}", old.display(), new.display())
+        }
+        ProfileMove::Copied {
+            files,
+            bytes,
+            old_removed,
+        } => {
+            tracing::info!(
+                files,
+                bytes,
+                "profiles copied from {} to {} and checked",
+                old.display(),
+                new.display()
+            );
+            if !old_removed {
+                tracing::warn!("the old copy in {} could not be removed", old.display());
+            }
+        }
+    }
+}
+
+/// Ends a start that cannot go on before the log is up, saying why on stderr.
+fn stop(message: &str) -> ! {
+    say_on_stderr(&format!("KSeF Desk stopped: {message}"));
+    std::process::exit(1);
+}
+
+fn say_on_stderr(message: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{message}");
     }
 }

@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Mutex;
 
 use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_appender::rolling::{Builder, Rotation};
@@ -19,9 +20,20 @@ const KEPT_LOG_FILES: usize = 14;
 /// The app writes a few lines a second; 8,192 is a burst of minutes.
 const QUEUED_LOG_LINES: usize = 8_192;
 
-/// Flushes the file writer when dropped; keep it alive for the app's life.
+/// Keeps the file writer going; [`LogGuard::flush_and_close`] (or dropping it) writes
+/// out what is buffered. The app ends with `std::process::exit`, which runs no
+/// destructor, so the exit handler closes it explicitly.
 pub struct LogGuard {
-    _flush_on_drop: WorkerGuard,
+    flush_on_drop: Mutex<Option<WorkerGuard>>,
+}
+
+impl LogGuard {
+    /// Writes out every buffered line; later lines go to stderr only.
+    pub fn flush_and_close(&self) {
+        if let Ok(mut guard) = self.flush_on_drop.lock() {
+            drop(guard.take());
+        }
+    }
 }
 
 pub fn init(dir: &Path) -> Result<LogGuard, Box<dyn std::error::Error>> {
@@ -45,7 +57,7 @@ pub fn init(dir: &Path) -> Result<LogGuard, Box<dyn std::error::Error>> {
         .with(fmt::layer().with_ansi(false).with_writer(file_writer))
         .try_init()?;
     Ok(LogGuard {
-        _flush_on_drop: guard,
+        flush_on_drop: Mutex::new(Some(guard)),
     })
 }
 

@@ -173,7 +173,7 @@ async function runOne(test) {
   });
   const win = new Window(session.sessionId);
   try {
-    await test.run(win, { dataDir });
+    await test.run(win, { dataDir, app });
   } finally {
     await win.screenshot(test.name).catch(() => {});
     await wd("DELETE", `/session/${win.id}`).catch(() => {});

@@ -1,5 +1,5 @@
 // The real-window scenarios. Each gets a fresh demo profile.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -489,6 +489,64 @@ export const tests = [
         30_000,
       );
       await win.expectText("[data-testid=history]", /Odebrano UPO/);
+    },
+  },
+  {
+    name: "a-second-launch-on-the-profile-sends-nothing-twice",
+    // One process per profile: a second launch while the first sends ends at once
+    // (showing the first window over D-Bus, or with code 3 where there is no bus),
+    // and KSeF receives the invoice once.
+    async run(win, { dataDir, app }) {
+      await win.until(
+        () => win.text("[data-testid=status-connection]"),
+        (t) => t === "Połączono z KSeF",
+        "the demo company connected to the built-in simulator",
+        20_000,
+      );
+      await win.click("[data-testid=nav-sales]");
+      await win.click("[data-testid=new-invoice]");
+      await win.type("[data-testid=buyer-search]", "bajt\uE007");
+      await win.expectText("[data-testid=buyer-chosen]", /Serwis IT Bajt/);
+      await win.type("[data-testid=line-0-name]", "Przegląd serwera");
+      await win.type("[data-testid=line-0-price]", "150");
+      await win.click("[data-testid=issue]");
+      const number = await win.expectText(
+        "[data-testid=document-number]",
+        /^FV\/\d+\/\d{2}\/\d{4}$/,
+      );
+
+      const second = spawn(app, ["--demo", "--data-dir", dataDir], { stdio: "ignore" });
+      const secondExit = new Promise((resolveExit) => second.on("exit", resolveExit));
+      await win.click("[data-testid=send-now]");
+      const code = await Promise.race([
+        secondExit,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error("second launch still running")), 15_000),
+        ),
+      ]);
+      if (code !== 0 && code !== 3) throw new Error(`second launch ended with code ${code}`);
+
+      const ksef = await win.until(
+        () => win.text("[data-testid=ksef-number]"),
+        (t) => /^5265877635-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}$/.test(t),
+        "the KSeF number from the simulator",
+        30_000,
+      );
+      const received = execFileSync(
+        "sqlite3",
+        [
+          join(dataDir, "simulator", "ksef-sim.sqlite"),
+          `SELECT count(*) FROM invoice WHERE invoice_number = '${number}'`,
+        ],
+        { encoding: "utf8" },
+      ).trim();
+      if (received !== "1") throw new Error(`KSeF received ${number} ${received} times (${ksef})`);
+      const log = readFileSync(
+        join(dataDir, "logs", readdirSync(join(dataDir, "logs"))[0]),
+        "utf8",
+      );
+      const opened = log.split("starting KSeF Desk").length - 1;
+      if (opened !== 1) throw new Error(`the profile was opened ${opened} times`);
     },
   },
 ];

@@ -108,3 +108,25 @@ async fn a_company_connects_and_disconnects_with_the_os_keychain() {
     assert!(vault.load(&key).unwrap().is_none());
     assert!(!desk.is_connected(connected.company.id).unwrap());
 }
+
+/// A profile moves to another folder (as the app-data folder did when the bundle
+/// identifier changed from `pl.ksefdesk.app` to `pl.ksefdesk.desk`): keychain entries
+/// do not name the folder, so the moved profile finds its token as before.
+#[tokio::test]
+async fn a_profile_moved_to_another_folder_finds_its_keychain_entries() {
+    let sim = simulator().await;
+    let (old, new) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let service = test_service("moved");
+    let desk = open_with(&old, Arc::new(KeyringVault::with_service(&service)));
+    let connected = desk
+        .connect_company(&company(&sim, &sim.token))
+        .await
+        .unwrap();
+    drop(desk);
+    std::fs::remove_dir(new.path()).unwrap();
+    std::fs::rename(old.path(), new.path()).unwrap();
+
+    let moved = open_with(&new, Arc::new(KeyringVault::with_service(&service)));
+    assert!(moved.is_connected(connected.company.id).unwrap());
+    moved.disconnect(connected.company.id).unwrap();
+}
