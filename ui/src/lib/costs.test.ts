@@ -1,14 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   PageCache,
-  addDays,
   amountToMinor,
   dueState,
   formatAccount,
   minorToInput,
   nextSteps,
   splitTags,
-  todayInPoland,
 } from "./costs";
 
 describe("due dates", () => {
@@ -20,11 +18,6 @@ describe("due dates", () => {
     expect(dueState("2026-11-01", "paid", "2026-11-25")).toBe("settled");
     expect(dueState("2026-11-01", "rejected", "2026-11-25")).toBe("settled");
     expect(dueState(null, "new", "2026-11-25")).toBe("none");
-  });
-
-  it("counts days across months and uses the Polish calendar day", () => {
-    expect(addDays("2026-11-29", 3)).toBe("2026-12-02");
-    expect(todayInPoland(new Date("2026-11-25T23:30:00Z"))).toBe("2026-11-26");
   });
 });
 

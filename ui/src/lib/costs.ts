@@ -1,6 +1,7 @@
 // The costs inbox's logic: due-date states, the workflow's next steps, amount
 // input, and the page cache behind the virtual list. Plain, unit-tested TypeScript.
 import type { CostDto, CostStageDto } from "./bindings";
+import { addDays } from "./dates";
 
 export type DueState = "overdue" | "dueSoon" | "due" | "settled" | "none";
 
@@ -13,27 +14,6 @@ export function dueState(dueDate: string | null, stage: CostStageDto, today: str
   if (!dueDate) return "none";
   if (dueDate < today) return "overdue";
   return dueDate <= addDays(today, DUE_SOON_DAYS) ? "dueSoon" : "due";
-}
-
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-/** Today in Poland as `YYYY-MM-DD` (due dates are Polish calendar days). */
-export function todayInPoland(now: Date = new Date()): string {
-  // Built from parts: how a locale writes a date differs between engines (WebKitGTK
-  // writes en-CA as 11/25/2026, Chromium as 2026-11-25).
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Europe/Warsaw",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(now);
-  const part = (type: Intl.DateTimeFormatPartTypes) =>
-    parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("year")}-${part("month")}-${part("day")}`;
 }
 
 export type CostStep = "describe" | "submit" | "approve" | "reject" | "pay";

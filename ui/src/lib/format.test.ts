@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { foldForSearch, formatCount, formatMoney, formatNip, matchesQuery } from "./format";
+import {
+  foldForSearch,
+  formatCount,
+  formatDateTime,
+  formatDay,
+  formatMoney,
+  formatNip,
+  formatVatRate,
+  matchesQuery,
+} from "./format";
 
 describe("formatNip", () => {
   it("groups a ten-digit NIP the Polish way", () => {
@@ -38,5 +47,20 @@ describe("search", () => {
   it("an empty query matches everything, a missing field nothing", () => {
     expect(matchesQuery("  ", null)).toBe(true);
     expect(matchesQuery("a", null, undefined)).toBe(false);
+  });
+});
+
+describe("dates and rates", () => {
+  it("writes days and moments the Polish way", () => {
+    expect(formatDay("2026-12-04", "pl")).toBe("04.12.2026");
+    expect(formatDay("2026-12-04", "en")).toBe("04/12/2026");
+    const local = new Date(2026, 11, 4, 15, 12).toISOString();
+    expect(formatDateTime(local, "pl")).toBe("4.12.2026, 15:12");
+  });
+  it("prints VAT rates with a percent sign where they are percentages", () => {
+    expect(formatVatRate("23")).toBe("23 %");
+    expect(formatVatRate("0 WDT")).toBe("0 % WDT");
+    expect(formatVatRate("zw")).toBe("zw");
+    expect(formatVatRate("np I")).toBe("np I");
   });
 });

@@ -43,6 +43,13 @@ export function formatDay(day: string, locale: Locale): string {
   return locale === "pl" ? `${date}.${month}.${year}` : `${date}/${month}/${year}`;
 }
 
+/** A VAT rate as printed on invoices: "23 %", "0 % WDT"; "zw", "oo", "np I" as they are. */
+export function formatVatRate(rate: string): string {
+  const match = /^(\d+)(?: (.+))?$/.exec(rate);
+  if (!match) return rate;
+  return match[2] ? `${match[1]} % ${match[2]}` : `${match[1]} %`;
+}
+
 /** Case- and diacritic-insensitive matching, so "lodz" finds "Łódź". */
 export function foldForSearch(text: string): string {
   return text

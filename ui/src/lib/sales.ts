@@ -23,11 +23,12 @@ export function emptyLine(): DraftLineDto {
   return { name: "", unit: "szt.", quantity: "1", unitPrice: "", rate: "23" };
 }
 
-export function emptyDraft(): InvoiceDraftDto {
+/** A new invoice: issued and sold today (a Polish calendar day), as nearly every one is. */
+export function emptyDraft(today: string): InvoiceDraftDto {
   return {
     contractorId: null,
-    issueDate: null,
-    saleDate: null,
+    issueDate: today,
+    saleDate: today,
     dueDate: null,
     currency: "PLN",
     exchangeRate: "",

@@ -14,7 +14,8 @@ import type {
   CostDescriptionDto,
   CostPaymentDto,
 } from "../bindings";
-import { amountToMinor, dueState, todayInPoland, addDays } from "../costs";
+import { amountToMinor, dueState } from "../costs";
+import { addDays, todayInPoland } from "../dates";
 import { foldForSearch } from "../format";
 import type { AreaMock } from "./areas";
 
