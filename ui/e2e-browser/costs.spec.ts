@@ -102,6 +102,11 @@ test("a cost from an unknown supplier goes from new to paid, every step recorded
     await expect(history).toContainText(step);
   }
   await expect(history).toContainText("Użytkownik demo");
+  // In words, not as stored: "Usługi IT, tagi: serwis, pilne", a payment with its day.
+  await expect(history).toContainText("Usługi IT, tagi: serwis, pilne");
+  await expect(history).toContainText(/10,00 PLN, \d{2}\.\d{2}\.\d{4}, Przelew/);
+  await expect(history).not.toContainText("category=");
+  await expect(history).not.toContainText("paid_on=");
 });
 
 test("marking a supplier trusted is one click from the invoice", async ({ page }) => {

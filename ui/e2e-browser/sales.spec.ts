@@ -16,8 +16,17 @@ test("lists documents with statuses and opens one with its KSeF number and UPO",
   await expect(page.getByTestId("sales-row-2")).toContainText("Odrzucona");
   await accepted.click();
   await expect(page.getByTestId("ksef-number")).toContainText("5265877635-20261125");
-  await expect(page.getByTestId("upo")).toContainText("Ministerstwo Finansów");
-  await expect(page.getByTestId("history")).toContainText("Odebrano UPO");
+  // The built-in simulator's UPO carries the Ministry's name (the XSD fixes it); the
+  // app never lets a demo UPO pass for an official one.
+  await expect(page.getByTestId("upo-receiver")).toContainText("Symulator KSeF");
+  await expect(page.getByTestId("upo")).not.toContainText("Ministerstwo Finansów");
+  const history = page.getByTestId("history");
+  await expect(history).toContainText("Odebrano UPO");
+  await expect(history).toContainText("KSeF przyjął fakturę i nadał numer KSeF");
+  // Identifiers and operation names wait behind "Szczegóły techniczne".
+  await expect(history.getByText("sessions.invoice.status", { exact: false })).toBeHidden();
+  for (const summary of await history.locator("summary").all()) await summary.click();
+  await expect(history.getByText(/sessions\.invoice\.status/).first()).toBeVisible();
   await page.getByTestId("save-upo").click();
   await expect(page.getByTestId("document-notice")).toContainText("UPO-5265877635");
 });

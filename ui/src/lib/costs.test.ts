@@ -6,6 +6,7 @@ import {
   formatAccount,
   minorToInput,
   nextSteps,
+  plainStepDetail,
   splitTags,
 } from "./costs";
 
@@ -75,5 +76,50 @@ describe("the page cache", () => {
     expect(cache.get(5)).toBeUndefined();
     cache.update((row) => row === 203, -1);
     expect(cache.get(203)).toBe(-1);
+  });
+});
+
+describe("workflow history in plain words", () => {
+  const catalog: Record<string, string> = {
+    "costs.plain.costCentre": "MPK {{centre}}",
+    "costs.plain.tags": "tagi: {{tags}}",
+    "costs.plain.reference": "tytuł: {{reference}}",
+    "costs.method.transfer": "Przelew",
+    "costs.step.unknown_supplier_confirmed": "potwierdzono nieznanego dostawcę",
+  };
+  const translate = (key: string, options?: Record<string, unknown>) =>
+    (catalog[key] ?? String(options?.defaultValue ?? key)).replace(/\{\{(\w+)\}\}/g, (_, name) =>
+      String(options?.[name] ?? ""),
+    );
+  const day = (iso: string) => iso.split("-").reverse().join(".");
+
+  it("reads a description as category, cost centre and tags", () => {
+    expect(
+      plainStepDetail(
+        "describe",
+        "category=Sprzęt IT; cost_centre=Biuro Warszawa; tags=laptop,2026",
+        translate,
+        day,
+      ),
+    ).toBe("Sprzęt IT, MPK Biuro Warszawa, tagi: laptop, 2026");
+  });
+
+  it("reads a payment as amount, day, method and reference", () => {
+    expect(
+      plainStepDetail(
+        "pay",
+        "amount=1 230,00 PLN; paid_on=2026-12-04; method=transfer; reference=FV/7/2026",
+        translate,
+        day,
+      ),
+    ).toBe("1 230,00 PLN, 04.12.2026, Przelew, tytuł: FV/7/2026");
+  });
+
+  it("keeps free text and hides retrieval noise", () => {
+    expect(plainStepDetail("reject", "Zła kwota", translate, day)).toBe("Zła kwota");
+    expect(plainStepDetail("retrieved", "ksef=123", translate, day)).toBe("");
+    expect(plainStepDetail("approve", "unknown_supplier_confirmed", translate, day)).toBe(
+      "potwierdzono nieznanego dostawcę",
+    );
   });
 });

@@ -144,3 +144,46 @@ export class PageCache<T> {
 function distance(page: number, first: number, last: number): number {
   return page < first ? first - page : page > last ? page - last : 0;
 }
+
+/**
+ * A workflow step's stored detail (`category=IT; cost_centre=Biuro`) as a sentence
+ * part a bookkeeper reads: "IT, MPK Biuro". Unknown shapes are shown as they are.
+ */
+export function plainStepDetail(
+  action: string,
+  detail: string,
+  translate: (key: string, options?: Record<string, unknown>) => string,
+  formatDay: (day: string) => string,
+): string {
+  if (action === "retrieved" || action === "downloaded") return "";
+  if (action === "approve" && detail === "unknown_supplier_confirmed") {
+    return translate("costs.step.unknown_supplier_confirmed");
+  }
+  const pairs = detail.split("; ").map((part) => {
+    const at = part.indexOf("=");
+    return at > 0 ? ([part.slice(0, at), part.slice(at + 1)] as const) : null;
+  });
+  if (pairs.length === 0 || pairs.some((pair) => pair === null)) return detail;
+  const fields = new Map(pairs as (readonly [string, string])[]);
+  const parts: string[] = [];
+  if (action === "describe") {
+    if (fields.get("category")) parts.push(fields.get("category") ?? "");
+    if (fields.get("cost_centre"))
+      parts.push(translate("costs.plain.costCentre", { centre: fields.get("cost_centre") }));
+    if (fields.get("tags"))
+      parts.push(
+        translate("costs.plain.tags", { tags: (fields.get("tags") ?? "").split(",").join(", ") }),
+      );
+  } else if (action === "pay") {
+    if (fields.get("amount")) parts.push(fields.get("amount") ?? "");
+    const paidOn = fields.get("paid_on");
+    if (paidOn) parts.push(formatDay(paidOn));
+    const method = fields.get("method");
+    if (method) parts.push(translate(`costs.method.${method}`, { defaultValue: method }));
+    if (fields.get("reference"))
+      parts.push(translate("costs.plain.reference", { reference: fields.get("reference") }));
+  } else {
+    return detail;
+  }
+  return parts.join(", ");
+}

@@ -266,7 +266,11 @@ function pay(cost: CostDto, payment: PaymentInputDto): void {
     recordedAt: new Date().toISOString(),
   });
   payments.set(cost.id, list);
-  record(cost.id, "pay", payment.reference);
+  record(
+    cost.id,
+    "pay",
+    `amount=${(amount / 100).toFixed(2).replace(".", ",")} ${cost.currency}; paid_on=${payment.paidOn}; method=${payment.method}; reference=${payment.reference}`,
+  );
 }
 
 export const costsMock: AreaMock = {
@@ -343,7 +347,18 @@ export const costsMock: AreaMock = {
           tags: d.tags,
           rejectionReason: null,
         });
-        record(cost.id, "describe", `category=${cost.category}`);
+        // The same shape desk-core stores.
+        record(
+          cost.id,
+          "describe",
+          [
+            `category=${cost.category}`,
+            cost.costCentre ? `cost_centre=${cost.costCentre}` : "",
+            cost.tags.length > 0 ? `tags=${cost.tags.join(",")}` : "",
+          ]
+            .filter(Boolean)
+            .join("; "),
+        );
         return cost;
       }
       case "submit_cost": {
